@@ -1,0 +1,283 @@
+import Foundation
+import Synchronization
+
+/// The reference implementation of ``EventLog``, held in memory behind a mutex. It passes the same conformance
+/// suite as `LMDBEventLog` and is meant for domain and projection tests.
+///
+/// ```swift
+/// let log = InMemoryEventLog(clock: .fixed(1_767_225_600_000))
+/// ```
+public final class InMemoryEventLog: EventLog, EventPageSource {
+    struct State {
+        var events: [RecordedEvent] = []
+        var streams: [String: [UInt64]] = [:]
+        var ids: [UUID: UInt64] = [:]
+        var waiters: [(position: UInt64, id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+        var nextWaiter: UInt64 = 0
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+    private let clock: LogClock
+    /// Largest payload accepted, in bytes.
+    public let maxEventSize: Int
+
+    public init(clock: LogClock = .system, maxEventSize: Int = 1 << 20) {
+        self.clock = clock
+        self.maxEventSize = maxEventSize
+    }
+
+    private struct View: AppendStateView {
+        let state: State
+        func currentVersion(of stream: String) -> UInt64? {
+            guard let c = state.streams[stream]?.count, c > 0 else { return nil }
+            return UInt64(c - 1)
+        }
+        func storedPosition(of id: UUID) -> UInt64? { state.ids[id] }
+        func storedEvent(at position: UInt64) -> RecordedEvent? {
+            position >= 1 && position <= UInt64(state.events.count) ? state.events[Int(position - 1)] : nil
+        }
+    }
+
+    public func append(_ events: [NewEvent], to stream: String, expected: ExpectedVersion) async throws(EventLogError)
+        -> AppendResult
+    {
+        try await append([StreamAppend(stream: stream, expected: expected, events: events)])[0]
+    }
+
+    public func append(_ batch: [StreamAppend]) async throws(EventLogError) -> [AppendResult] {
+        try AppendPlanner.validate(batch, maxEventSize: maxEventSize)
+        let now = clock.now()
+        let (results, wake): ([AppendResult], [CheckedContinuation<Void, any Error>]) = try state.withLock {
+            (s) throws(EventLogError) in
+            if s.closed { throw .closed() }
+            let plan = try AppendPlanner.plan(batch, view: View(state: s))
+            switch plan {
+            case .replay(let r): return (r, [])
+            case .write(let planned):
+                var results: [AppendResult] = []
+                var buffer: [UInt8] = []
+                for p in planned {
+                    var positions: [UInt64] = []
+                    for (i, e) in p.events.enumerated() {
+                        let pos = UInt64(s.events.count + 1)
+                        let prev = s.events.last?.hash ?? RecordCodec.zeroHash
+                        buffer.removeAll(keepingCapacity: true)
+                        RecordCodec.encodeRecord(
+                            position: pos,
+                            streamVersion: p.firstVersion + UInt64(i),
+                            stream: p.stream,
+                            event: e,
+                            recordedAt: now,
+                            prevHash: prev,
+                            into: &buffer
+                        )
+                        let rec = try RecordCodec.decode(bytes: buffer)
+                        s.events.append(rec)
+                        s.streams[p.stream, default: []].append(pos)
+                        s.ids[e.id] = pos
+                        positions.append(pos)
+                    }
+                    let version: UInt64? = p.events.isEmpty ? p.versionBefore : p.firstVersion + UInt64(p.events.count - 1)
+                    results.append(
+                        AppendResult(stream: p.stream, positions: positions, streamVersion: version, idempotentReplay: false)
+                    )
+                }
+                let head = UInt64(s.events.count)
+                var wake: [CheckedContinuation<Void, any Error>] = []
+                s.waiters.removeAll { w in
+                    if w.position <= head {
+                        wake.append(w.continuation)
+                        return true
+                    }
+                    return false
+                }
+                return (results, wake)
+            }
+        }
+        for c in wake { c.resume() }
+        return results
+    }
+
+    public func read(_ query: ReadQuery) -> EventSequence { EventSequence(source: self, query: query) }
+
+    public func subscribe(from position: UInt64, filter: ReadFilter) -> EventSubscription {
+        EventSubscription(source: self, from: position, filter: filter)
+    }
+
+    package func page(_ query: ReadQuery, from: UInt64?, max: Int) throws(EventLogError) -> EventPage {
+        try state.withLock { (s) throws(EventLogError) in
+            if s.closed { throw .closed() }
+            return Self.page(s, query, from: from, max: max)
+        }
+    }
+
+    private static func page(_ s: State, _ query: ReadQuery, from: UInt64?, max: Int) -> EventPage {
+        let count = UInt64(s.events.count)
+        switch query.filter {
+        case .stream(let name):
+            let positions = s.streams[name] ?? []
+            let n = UInt64(positions.count)
+            var out: [RecordedEvent] = []
+            if query.direction == .forward {
+                var v = from ?? 0
+                while v < n && out.count < max {
+                    out.append(s.events[Int(positions[Int(v)] - 1)])
+                    v += 1
+                }
+                return EventPage(events: out, next: v, exhausted: v >= n)
+            } else {
+                guard n > 0 else { return EventPage(events: [], next: nil, exhausted: true) }
+                var v = Swift.min(from ?? (n - 1), n - 1)
+                while out.count < max {
+                    out.append(s.events[Int(positions[Int(v)] - 1)])
+                    if v == 0 { return EventPage(events: out, next: nil, exhausted: true) }
+                    v -= 1
+                }
+                return EventPage(events: out, next: v, exhausted: false)
+            }
+        default:
+            var out: [RecordedEvent] = []
+            if query.direction == .forward {
+                var p = Swift.max(from ?? 1, 1)
+                var scanned = 0
+                while p <= count && out.count < max && scanned < max * 64 {
+                    let e = s.events[Int(p - 1)]
+                    if query.filter.matches(stream: e.stream, type: e.type) { out.append(e) }
+                    p += 1
+                    scanned += 1
+                }
+                return EventPage(events: out, next: p, exhausted: p > count)
+            } else {
+                guard count > 0 else { return EventPage(events: [], next: nil, exhausted: true) }
+                var p = Swift.min(from ?? count, count)
+                var scanned = 0
+                while p >= 1 && out.count < max && scanned < max * 64 {
+                    let e = s.events[Int(p - 1)]
+                    if query.filter.matches(stream: e.stream, type: e.type) { out.append(e) }
+                    p -= 1
+                    scanned += 1
+                }
+                return EventPage(events: out, next: p == 0 ? nil : p, exhausted: p == 0)
+            }
+        }
+    }
+
+    package func headPosition() throws(EventLogError) -> UInt64 { try head().position }
+
+    public func waitFor(position: UInt64) async throws(EventLogError) {
+        let id: UInt64? = try state.withLock { (s) throws(EventLogError) -> UInt64? in
+            if s.closed { throw .closed() }
+            if UInt64(s.events.count) >= position { return nil }
+            s.nextWaiter += 1
+            return s.nextWaiter
+        }
+        guard let id else { return }
+        do {
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                    let resumeNow: (any Error)?? = state.withLock { s in
+                        if s.closed { return .some(EventLogError.closed()) }
+                        if Task.isCancelled { return .some(EventLogError.cancelled()) }
+                        if UInt64(s.events.count) >= position { return .some(nil) }
+                        s.waiters.append((position, id, c))
+                        return .none
+                    }
+                    if let r = resumeNow {
+                        if let e = r { c.resume(throwing: e) } else { c.resume() }
+                    }
+                }
+            } onCancel: {
+                let c = state.withLock { s -> CheckedContinuation<Void, any Error>? in
+                    guard let i = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                    return s.waiters.remove(at: i).continuation
+                }
+                c?.resume(throwing: EventLogError.cancelled())
+            }
+        } catch let e as EventLogError {
+            throw e
+        } catch {
+            throw .cancelled()
+        }
+    }
+
+    public func head() throws(EventLogError) -> LogHead {
+        try state.withLock { (s) throws(EventLogError) in
+            if s.closed { throw .closed() }
+            return LogHead(position: UInt64(s.events.count), hash: s.events.last?.hash ?? RecordCodec.zeroHash)
+        }
+    }
+
+    public func streamVersion(_ stream: String) throws(EventLogError) -> UInt64? {
+        try state.withLock { (s) throws(EventLogError) in
+            if s.closed { throw .closed() }
+            return View(state: s).currentVersion(of: stream)
+        }
+    }
+
+    public func event(at position: UInt64) throws(EventLogError) -> RecordedEvent? {
+        try state.withLock { (s) throws(EventLogError) in
+            if s.closed { throw .closed() }
+            return View(state: s).storedEvent(at: position)
+        }
+    }
+
+    public func verifyChain() async throws(EventLogError) -> ChainVerification {
+        let events = try state.withLock { (s) throws(EventLogError) in
+            if s.closed { throw .closed() }
+            return s.events
+        }
+        var verifier = ChainVerifier()
+        for e in events where !verifier.check(e) { break }
+        return verifier.result
+    }
+
+    public func close() async {
+        let waiters = state.withLock { s in
+            s.closed = true
+            defer { s.waiters.removeAll() }
+            return s.waiters.map(\.continuation)
+        }
+        for c in waiters { c.resume(throwing: EventLogError.closed()) }
+    }
+}
+
+/// Walks a chain event by event: positions consecutive from 1, `prevHash` equal to the previous `hash`, and
+/// `hash` equal to the recomputed SHA-256.
+public struct ChainVerifier: Sendable {
+    public private(set) var checked: UInt64 = 0
+    private var prevHash = RecordCodec.zeroHash
+    private var broken: (UInt64, String)?
+
+    public init() {}
+
+    /// Checks the next event; returns false (and remembers why) at the first break.
+    public mutating func check(_ e: RecordedEvent) -> Bool {
+        guard broken == nil else { return false }
+        let expectedPosition = checked + 1
+        if e.position != expectedPosition {
+            broken = (expectedPosition, "expected position \(expectedPosition), found \(e.position) (gap or reorder)")
+            return false
+        }
+        if e.prevHash != prevHash {
+            broken = (e.position, "prevHash does not match the hash of position \(checked)")
+            return false
+        }
+        if RecordCodec.recomputeHash(e) != e.hash {
+            broken = (e.position, "stored hash does not match the event's bytes (modified after it was written)")
+            return false
+        }
+        checked += 1
+        prevHash = e.hash
+        return true
+    }
+
+    public var result: ChainVerification {
+        ChainVerification(
+            checked: checked,
+            firstBrokenPosition: broken?.0,
+            problem: broken?.1,
+            head: LogHead(position: checked, hash: prevHash)
+        )
+    }
+}

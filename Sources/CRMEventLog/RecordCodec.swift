@@ -1,0 +1,260 @@
+import Crypto
+import Foundation
+
+/// The canonical byte form of a stored event and its hash-chain step. Both log implementations use it, so the
+/// same history has the same hashes in memory, in LMDB and after export and import.
+///
+/// Layout (little-endian): format `u8` = 1, position `u64`, streamVersion `u64`, recordedAt `i64`,
+/// effectiveAt `i64`, id 16 bytes, schemaVersion `u16`, flags `u8` (bit 0 correlation, bit 1 causation),
+/// [correlation 16], [causation 16], stream `u16`+bytes, type `u16`+bytes, actor `u16`+bytes,
+/// tenant `u16`+bytes, data `u32`+bytes. The stored record appends prevHash (32) and hash (32).
+/// `hash = SHA-256(prevHash ‖ canonical bytes)`.
+public enum RecordCodec {
+    public static let formatVersion: UInt8 = 1
+    public static let hashSize = 32
+    public static let zeroHash = [UInt8](repeating: 0, count: 32)
+    /// Longest type, actor or tenant in bytes.
+    public static let maxShortField = 1024
+
+    /// Size of the canonical bytes of an event.
+    public static func canonicalSize(stream: Int, type: Int, actor: Int, tenant: Int, data: Int, flags: UInt8) -> Int {
+        var n = 1 + 8 + 8 + 8 + 8 + 16 + 2 + 1
+        if flags & 1 != 0 { n += 16 }
+        if flags & 2 != 0 { n += 16 }
+        return n + 2 + stream + 2 + type + 2 + actor + 2 + tenant + 4 + data
+    }
+
+    /// Writes the full stored record (canonical bytes, prevHash, hash) for `event` into `out` and returns the
+    /// new hash.
+    @discardableResult
+    public static func encodeRecord(
+        position: UInt64,
+        streamVersion: UInt64,
+        stream: String,
+        event: NewEvent,
+        recordedAt: EpochMillis,
+        prevHash: [UInt8],
+        into out: inout [UInt8]
+    ) -> [UInt8] {
+        let start = out.count
+        out.append(formatVersion)
+        appendLE(position, &out)
+        appendLE(streamVersion, &out)
+        appendLE(UInt64(bitPattern: recordedAt), &out)
+        appendLE(UInt64(bitPattern: event.metadata.effectiveAt ?? recordedAt), &out)
+        appendUUID(event.id, &out)
+        appendLE(event.schemaVersion, &out)
+        var flags: UInt8 = 0
+        if event.metadata.correlationId != nil { flags |= 1 }
+        if event.metadata.causationId != nil { flags |= 2 }
+        out.append(flags)
+        if let c = event.metadata.correlationId { appendUUID(c, &out) }
+        if let c = event.metadata.causationId { appendUUID(c, &out) }
+        appendShort(stream, &out)
+        appendShort(event.type, &out)
+        appendShort(event.metadata.actor, &out)
+        appendShort(event.metadata.tenant, &out)
+        appendLE(UInt32(event.data.count), &out)
+        out.append(contentsOf: event.data)
+        let hash = chainHash(prevHash: prevHash, canonical: out, range: start..<out.count)
+        out.append(contentsOf: prevHash)
+        out.append(contentsOf: hash)
+        return hash
+    }
+
+    /// SHA-256 over `prevHash` followed by `canonical[range]`.
+    public static func chainHash(prevHash: [UInt8], canonical: [UInt8], range: Range<Int>) -> [UInt8] {
+        var h = SHA256()
+        h.update(data: prevHash)
+        canonical.withUnsafeBytes { raw in h.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[range])) }
+        return Array(h.finalize())
+    }
+
+    /// SHA-256 over `prevHash` followed by `canonical`.
+    public static func chainHash(prevHash: UnsafeRawBufferPointer, canonical: UnsafeRawBufferPointer) -> [UInt8] {
+        var h = SHA256()
+        h.update(bufferPointer: prevHash)
+        h.update(bufferPointer: canonical)
+        return Array(h.finalize())
+    }
+
+    /// Decodes a stored record. Throws ``EventLogError/Code/corrupt`` when the bytes are not a record.
+    public static func decode(_ raw: UnsafeRawBufferPointer) throws(EventLogError) -> RecordedEvent {
+        var r = Reader(raw)
+        guard let format = r.u8(), format == formatVersion else {
+            throw .corrupt("record has format \(raw.first.map(String.init) ?? "none"); expected \(formatVersion)")
+        }
+        guard let position = r.u64(), let version = r.u64(), let recorded = r.u64(), let effective = r.u64(),
+            let id = r.uuid(), let schema = r.u16(), let flags = r.u8()
+        else { throw .corrupt("record header truncated") }
+        var correlation: UUID?
+        var causation: UUID?
+        if flags & 1 != 0 {
+            guard let c = r.uuid() else { throw .corrupt("record correlation id truncated") }
+            correlation = c
+        }
+        if flags & 2 != 0 {
+            guard let c = r.uuid() else { throw .corrupt("record causation id truncated") }
+            causation = c
+        }
+        guard let stream = r.short(), let type = r.short(), let actor = r.short(), let tenant = r.short(),
+            let dataLen = r.u32(), let data = r.bytes(Int(dataLen)), let prev = r.bytes(32), let hash = r.bytes(32),
+            r.atEnd
+        else { throw .corrupt("record at position \(position) is truncated or has trailing bytes") }
+        return RecordedEvent(
+            position: position,
+            stream: stream,
+            streamVersion: version,
+            id: id,
+            type: type,
+            schemaVersion: schema,
+            recordedAt: EpochMillis(bitPattern: recorded),
+            effectiveAt: EpochMillis(bitPattern: effective),
+            actor: actor,
+            tenant: tenant,
+            correlationId: correlation,
+            causationId: causation,
+            data: data,
+            prevHash: prev,
+            hash: hash
+        )
+    }
+
+    /// Decodes a stored record held in an array.
+    public static func decode(bytes: [UInt8]) throws(EventLogError) -> RecordedEvent {
+        let result: Result<RecordedEvent, EventLogError> = bytes.withUnsafeBytes { raw in
+            do throws(EventLogError) { return .success(try decode(raw)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// The canonical bytes of a decoded event (for re-hashing during verification and import).
+    public static func canonicalBytes(of e: RecordedEvent) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + e.data.count)
+        let event = NewEvent(
+            id: e.id,
+            type: e.type,
+            schemaVersion: e.schemaVersion,
+            data: e.data,
+            metadata: EventMetadata(
+                effectiveAt: e.effectiveAt,
+                actor: e.actor,
+                tenant: e.tenant,
+                correlationId: e.correlationId,
+                causationId: e.causationId
+            )
+        )
+        encodeRecord(
+            position: e.position,
+            streamVersion: e.streamVersion,
+            stream: e.stream,
+            event: event,
+            recordedAt: e.recordedAt,
+            prevHash: zeroHash,
+            into: &out
+        )
+        out.removeLast(64)
+        return out
+    }
+
+    /// Recomputes the hash of `e` from its canonical bytes and `e.prevHash`.
+    public static func recomputeHash(_ e: RecordedEvent) -> [UInt8] {
+        let c = canonicalBytes(of: e)
+        return chainHash(prevHash: e.prevHash, canonical: c, range: 0..<c.count)
+    }
+
+    /// Whether two events carry the same body (type, schema, data and caller metadata), for idempotency.
+    public static func sameBody(_ stored: RecordedEvent, _ new: NewEvent) -> Bool {
+        stored.type == new.type && stored.schemaVersion == new.schemaVersion && stored.data == new.data
+            && stored.actor == new.metadata.actor && stored.tenant == new.metadata.tenant
+            && stored.correlationId == new.metadata.correlationId && stored.causationId == new.metadata.causationId
+            && (new.metadata.effectiveAt == nil || new.metadata.effectiveAt == stored.effectiveAt)
+    }
+
+    /// Reads only the stream name, type and position of a stored record (for filtered scans), without copying.
+    public static func peekStreamAndType(_ raw: UnsafeRawBufferPointer) -> (stream: UnsafeRawBufferPointer, type: UnsafeRawBufferPointer)? {
+        var r = Reader(raw)
+        guard r.skip(1 + 8 + 8 + 8 + 8 + 16 + 2), let flags = r.u8() else { return nil }
+        if flags & 1 != 0 { guard r.skip(16) else { return nil } }
+        if flags & 2 != 0 { guard r.skip(16) else { return nil } }
+        guard let s = r.shortRaw(), let t = r.shortRaw() else { return nil }
+        return (s, t)
+    }
+
+    // MARK: Helpers
+
+    @inline(__always)
+    static func appendLE<T: FixedWidthInteger>(_ v: T, _ out: inout [UInt8]) {
+        withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
+    }
+
+    @inline(__always)
+    static func appendUUID(_ u: UUID, _ out: inout [UInt8]) {
+        withUnsafeBytes(of: u.uuid) { out.append(contentsOf: $0) }
+    }
+
+    @inline(__always)
+    static func appendShort(_ s: String, _ out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { u in
+            appendLE(UInt16(truncatingIfNeeded: u.count), &out)
+            out.append(contentsOf: u)
+        }
+    }
+
+    struct Reader {
+        let raw: UnsafeRawBufferPointer
+        var i = 0
+
+        init(_ raw: UnsafeRawBufferPointer) { self.raw = raw }
+
+        var atEnd: Bool { i == raw.count }
+
+        mutating func skip(_ n: Int) -> Bool {
+            guard raw.count - i >= n else { return false }
+            i += n
+            return true
+        }
+
+        mutating func u8() -> UInt8? {
+            guard i < raw.count else { return nil }
+            defer { i += 1 }
+            return raw[i]
+        }
+
+        mutating func fixed<T: FixedWidthInteger>(_: T.Type) -> T? {
+            let n = MemoryLayout<T>.size
+            guard raw.count - i >= n else { return nil }
+            defer { i += n }
+            return T(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: T.self))
+        }
+
+        mutating func u16() -> UInt16? { fixed(UInt16.self) }
+        mutating func u32() -> UInt32? { fixed(UInt32.self) }
+        mutating func u64() -> UInt64? { fixed(UInt64.self) }
+
+        mutating func uuid() -> UUID? {
+            guard raw.count - i >= 16 else { return nil }
+            defer { i += 16 }
+            return UUID(uuid: raw.loadUnaligned(fromByteOffset: i, as: uuid_t.self))
+        }
+
+        mutating func bytes(_ n: Int) -> [UInt8]? {
+            guard n >= 0, raw.count - i >= n else { return nil }
+            defer { i += n }
+            return Array(UnsafeRawBufferPointer(rebasing: raw[i..<(i + n)]))
+        }
+
+        mutating func shortRaw() -> UnsafeRawBufferPointer? {
+            guard let n = u16(), raw.count - i >= Int(n) else { return nil }
+            defer { i += Int(n) }
+            return UnsafeRawBufferPointer(rebasing: raw[i..<(i + Int(n))])
+        }
+
+        mutating func short() -> String? {
+            guard let b = shortRaw() else { return nil }
+            return String(decoding: b, as: UTF8.self)
+        }
+    }
+}

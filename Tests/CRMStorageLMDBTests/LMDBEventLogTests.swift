@@ -1,0 +1,133 @@
+import CRMEventLog
+import Foundation
+import Testing
+
+@testable import CRMStorageLMDB
+
+private func tempDir() -> String {
+    let p = FileManager.default.temporaryDirectory.appendingPathComponent("crm-lmdb-tests-\(UUID().uuidString)").path
+    try? FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+    return p
+}
+
+private func ev(_ n: Int, size: Int = 32) -> NewEvent {
+    NewEvent(
+        id: UUID(uuidString: String(format: "00000000-0000-4000-8000-%012x", n))!,
+        type: "ContactUpdated",
+        data: [UInt8](repeating: UInt8(truncatingIfNeeded: n), count: size),
+        metadata: EventMetadata(actor: "user:1", tenant: "t")
+    )
+}
+
+@Suite struct LMDBEventLogTests {
+    @Test(arguments: [3, 100_000])
+    func reopeningRestoresEverythingAndRebuildsRecentIndexEntries(mergeThreshold: Int) async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = LMDBConfiguration(mapSize: 4 << 20, indexMergeThreshold: mergeThreshold)
+        let log = try LMDBEventLog.open(directory: dir, configuration: config, clock: .fixed(1000))
+        for i in 1...50 { _ = try await log.append([ev(i)], to: "contact-\(i % 7)", expected: .any) }
+        let headBefore = try log.head()
+        await log.close()
+
+        let reopened = try LMDBEventLog.open(directory: dir, configuration: config, clock: .fixed(2000))
+        #expect(try reopened.head() == headBefore)
+        for s in 0..<7 {
+            let events = try await reopened.readAll(.stream("contact-\(s)"))
+            #expect(events.map(\.streamVersion) == Array(0..<UInt64(events.count)))
+            #expect(try reopened.streamVersion("contact-\(s)") == UInt64(events.count - 1))
+        }
+        // Idempotency survives the reopen (ids come from the merged index or the rebuilt memtable).
+        let replay = try await reopened.append([ev(10)], to: "contact-3", expected: .any)
+        #expect(replay.idempotentReplay)
+        #expect(replay.positions == [10])
+        let next = try await reopened.append([ev(51)], to: "contact-0", expected: .exactly(6))
+        #expect(next.positions == [51])
+        #expect(try await reopened.verifyChain().isIntact)
+        await reopened.close()
+    }
+
+    @Test func aTinyMapGrowsWithoutTheCallerNoticing() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try LMDBEventLog.open(
+            directory: dir,
+            configuration: LMDBConfiguration(mapSize: 64 << 10, indexMergeThreshold: 50),
+            clock: .fixed(1)
+        )
+        for batch in 0..<40 {
+            let events = (0..<10).map { ev(batch * 10 + $0 + 1, size: 4000) }
+            _ = try await log.append(events, to: "contact-\(batch % 5)", expected: .any)
+        }
+        #expect(try log.head().position == 400)
+        let stats = try log.statistics()
+        #expect(stats["mapSize"]! > 64 << 10)
+        #expect(try await log.verifyChain().isIntact)
+        await log.close()
+    }
+
+    @Test func aFileOrAForeignDirectoryIsNotAnEventLog() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/plain.txt"
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: file))
+        #expect(throws: EventLogError(code: .notAnEventLog, message: "")) {
+            _ = try LMDBEventLog.open(directory: file)
+        }
+        let fake = dir + "/fake"
+        try FileManager.default.createDirectory(atPath: fake, withIntermediateDirectories: true)
+        try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: fake + "/data.mdb"))
+        do {
+            _ = try LMDBEventLog.open(directory: fake)
+            Issue.record("expected notAnEventLog")
+        } catch {
+            #expect(error.code == .notAnEventLog)
+            #expect(error.message.contains("data.mdb"))
+        }
+    }
+
+    @Test func aNewerFormatVersionIsRefused() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try LMDBEventLog.open(directory: dir, configuration: .init(mapSize: 1 << 20))
+        _ = try await log.append([ev(1)], to: "contact-1", expected: .any)
+        try log._setFormatVersionForTesting(LMDBEventLog.formatVersion + 1)
+        await log.close()
+        do {
+            _ = try LMDBEventLog.open(directory: dir, configuration: .init(mapSize: 1 << 20))
+            Issue.record("expected incompatibleFormat")
+        } catch {
+            #expect(error.code == .incompatibleFormat)
+            #expect(error.message.contains("format version \(LMDBEventLog.formatVersion + 1)"))
+        }
+    }
+
+    @Test func largeLogsStreamInPagesAndMergeTheIndex() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try LMDBEventLog.open(
+            directory: dir,
+            configuration: LMDBConfiguration(mapSize: 16 << 20, durable: false, indexMergeThreshold: 1000),
+            clock: .fixed(5)
+        )
+        var n = 0
+        for _ in 0..<5 {
+            var batch: [StreamAppend] = []
+            for s in 0..<50 {
+                batch.append(StreamAppend(stream: "contact-\(s)", expected: .any, events: (0..<10).map { _ in n += 1; return ev(n) }))
+            }
+            _ = try await log.append(batch)
+        }
+        #expect(try log.statistics()["indexedThrough"]! >= 1000)
+        var count: UInt64 = 0
+        for try await e in log.read(.all()) {
+            count += 1
+            #expect(e.position == count)
+        }
+        #expect(count == 2500)
+        let s7 = try await log.readAll(.stream("contact-7"))
+        #expect(s7.count == 50)
+        #expect(s7.map(\.streamVersion) == Array(0..<50))
+        await log.close()
+    }
+}
