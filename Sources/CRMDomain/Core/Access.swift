@@ -3,13 +3,16 @@ public enum ObjectType: String, Codable, Hashable, Sendable, CaseIterable {
     case user, department, role, lead, customer, contact, pool, activity, pipeline, opportunity, contract, payment
     case invoice, approval, salesTarget, forecast, commissionPlan, commission, campaign, audienceList
     case messageTemplate, massSend, loyaltyProgram, member, card, ticket, slaPolicy, knowledgeArticle, reminder
-    case workOrder, serviceAppointment, partRequest
+    case workOrder, serviceAppointment, partRequest, lostReason, approvalFlow, sharingRule, tier, reward, store
+    case earningRule, escalationRule, reminderRule, product
+    case serviceTeam, workingCalendar
 }
 
 /// Actions a role can grant on an object (WukongCRM `BehaviorEnum` names where they exist).
 public enum Action: String, Codable, Hashable, Sendable, CaseIterable {
     case read, create, edit, delete, transfer, export, putIntoPool, claim, distribute, lock, approve
     case moveBack, creditRate, adjustCommission, adjustPoints, publish, reviseClosed, editCompleted, merge, share
+    case convert, assign, archive, void, refund, submit, sign, dispatch, escalate, close, reopen, list
 }
 
 /// Which owners' records a role reaches (§1.9).

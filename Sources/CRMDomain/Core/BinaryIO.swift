@@ -84,7 +84,12 @@ public struct BinaryReader {
             offset += 1
             if shift == 63 && b > 1 { throw .malformed("varint overflows 64 bits") }
             result |= UInt64(b & 0x7F) << shift
-            if b < 0x80 { return result }
+            if b < 0x80 {
+                // A zero final byte after others is an overlong encoding of a shorter varint: reject it so that
+                // every value has exactly one byte form (decode then encode gives the same bytes).
+                if b == 0 && shift > 0 { throw .malformed("overlong varint") }
+                return result
+            }
             shift += 7
             if shift > 63 { throw .malformed("varint longer than 10 bytes") }
         }
@@ -115,9 +120,50 @@ public struct BinaryReader {
         }
         let slice = try readBytes(Int(n))
         let typed = UnsafeBufferPointer(start: slice.baseAddress?.assumingMemoryBound(to: UInt8.self), count: slice.count)
-        guard let s = String(validating: typed, as: UTF8.self) else {
-            throw .malformed("string is not valid UTF-8")
-        }
-        return s
+        // `String(validating:as:)` is generic over the encoding and not specialized here (metadata lookups on
+        // every call); validate with the specialized check below, then build the string without repairs.
+        guard isValidUTF8(typed) else { throw .malformed("string is not valid UTF-8") }
+        return String(decoding: typed, as: UTF8.self)
     }
+}
+
+/// True when `bytes` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+@inlinable
+func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var i = 0
+    let n = bytes.count
+    guard let base = bytes.baseAddress else { return true }
+    while i < n {
+        // ASCII runs, eight bytes at a time.
+        while i + 8 <= n, UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            i += 8
+        }
+        guard i < n else { return true }
+        let b0 = base[i]
+        if b0 < 0x80 {
+            i += 1
+            continue
+        }
+        func continuation(_ k: Int) -> Bool { i + k < n && base[i + k] & 0xC0 == 0x80 }
+        switch b0 {
+        case 0xC2...0xDF:
+            guard continuation(1) else { return false }
+            i += 2
+        case 0xE0...0xEF:
+            guard continuation(1), continuation(2) else { return false }
+            let b1 = base[i + 1]
+            if b0 == 0xE0 && b1 < 0xA0 { return false }  // overlong
+            if b0 == 0xED && b1 > 0x9F { return false }  // surrogate
+            i += 3
+        case 0xF0...0xF4:
+            guard continuation(1), continuation(2), continuation(3) else { return false }
+            let b1 = base[i + 1]
+            if b0 == 0xF0 && b1 < 0x90 { return false }  // overlong
+            if b0 == 0xF4 && b1 > 0x8F { return false }  // above U+10FFFF
+            i += 4
+        default:
+            return false
+        }
+    }
+    return true
 }

@@ -170,6 +170,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public init?(iso string: String) {
         let parts = string.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }),
             let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
             (1...12).contains(m), (1...LocalDate.daysIn(year: y, month: m)).contains(d)
         else { return nil }
@@ -326,6 +327,11 @@ public struct Period: Hashable, Comparable, Sendable, Codable, CustomStringConve
     }
 
     public init?(parsing string: String) {
+        // Digits only where numbers go (`Int("+1")` would accept a sign), so each period has one string form.
+        let u = Array(string.utf8)
+        func digits(_ range: Range<Int>) -> Bool { range.allSatisfy { u[$0] >= 48 && u[$0] <= 57 } }
+        guard u.count == 4 || u.count == 7, digits(0..<4), u.count == 4 || digits(u[5] == 81 ? 6..<7 : 5..<7)
+        else { return nil }
         if string.count == 4, let y = Int(string) {
             self = .year(y)
         } else if string.count == 7, string.dropFirst(4).hasPrefix("-Q"), let y = Int(string.prefix(4)),

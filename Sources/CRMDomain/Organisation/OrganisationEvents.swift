@@ -4,6 +4,8 @@
 /// ACC-01.
 public struct UserOnboarded: DomainEvent {
     public static let eventType = "UserOnboarded"
+    /// v2: `roleIds` (v1 had one optional `roleId`) and `managerUserId`; see ``UserOnboardedV1Upcaster``.
+    public static let schemaVersion = 2
     public let userId: ID
     public let name: String
     public let departmentId: ID
