@@ -74,9 +74,16 @@ public actor Engine {
     }
 
     /// An engine over any log (``InMemoryEventLog`` in tests). Folds the log into the index first.
-    public init(log: any EventLog, configuration: EngineConfiguration, ownsLog: Bool = false) async throws(EngineError) {
+    public init(log: any EventLog, configuration: EngineConfiguration, ownsLog: Bool = false) async throws(EngineError)
+    {
         guard let source = log as? any EventPageSource else {
-            throw .log(EventLogError(code: .invalidArgument, message: "the engine needs one of the built-in logs (InMemoryEventLog, LMDBEventLog): they serve its synchronous reads"))
+            throw .log(
+                EventLogError(
+                    code: .invalidArgument,
+                    message:
+                        "the engine needs one of the built-in logs (InMemoryEventLog, LMDBEventLog): they serve its synchronous reads"
+                )
+            )
         }
         self.log = log
         self.source = source
@@ -150,7 +157,10 @@ public actor Engine {
                             command: String(describing: type(of: reaction)),
                             error: error
                         )
-                        configuration.logger.warning("process manager reaction failed", metadata: ["failure": "\(failure)"])
+                        configuration.logger.warning(
+                            "process manager reaction failed",
+                            metadata: ["failure": "\(failure)"]
+                        )
                         failures.append(failure)
                     }
                 }
@@ -242,7 +252,7 @@ public actor Engine {
                 }
                 appended.sort { $0.position < $1.position }
                 return (appended, attempt)
-            } catch where error.code == .wrongExpectedVersion {
+            } catch  where error.code == .wrongExpectedVersion {
                 attempt += 1
                 if attempt > configuration.maxConflictRetries { throw .conflict(error, attempts: attempt) }
                 configuration.logger.debug("concurrency conflict; deciding again", metadata: ["error": "\(error)"])
@@ -303,7 +313,11 @@ public actor Engine {
                 do {
                     for try await e in log.read(.all(from: position)) {
                         guard let stream = StreamRef(name: e.stream) else { continue }
-                        let event = try registry.decode(type: e.type, schemaVersion: Int(e.schemaVersion), binary: e.data)
+                        let event = try registry.decode(
+                            type: e.type,
+                            schemaVersion: Int(e.schemaVersion),
+                            binary: e.data
+                        )
                         continuation.yield(
                             RecordedDomainEvent(
                                 stream: stream,
@@ -394,7 +408,9 @@ final class LogContext: DecisionContext, @unchecked Sendable {
                 let page = try source.page(.stream(stream.name), from: f, max: 1024)
                 for e in page.events {
                     do throws(CodecError) {
-                        out.append(try registry.decode(type: e.type, schemaVersion: Int(e.schemaVersion), binary: e.data))
+                        out.append(
+                            try registry.decode(type: e.type, schemaVersion: Int(e.schemaVersion), binary: e.data)
+                        )
                     } catch {
                         if failure == nil { failure = .codec(error) }
                         return ([], nil)

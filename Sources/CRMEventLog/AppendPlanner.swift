@@ -125,11 +125,17 @@ package enum AppendPlanner {
             switch entry.expected {
             case .any: break
             case .noStream:
-                if current != nil { throw .wrongExpectedVersion(stream: entry.stream, expected: .noStream, actual: current) }
+                if current != nil {
+                    throw .wrongExpectedVersion(stream: entry.stream, expected: .noStream, actual: current)
+                }
             case .streamExists:
-                if current == nil { throw .wrongExpectedVersion(stream: entry.stream, expected: .streamExists, actual: nil) }
+                if current == nil {
+                    throw .wrongExpectedVersion(stream: entry.stream, expected: .streamExists, actual: nil)
+                }
             case .exactly(let v):
-                if current != v { throw .wrongExpectedVersion(stream: entry.stream, expected: entry.expected, actual: current) }
+                if current != v {
+                    throw .wrongExpectedVersion(stream: entry.stream, expected: entry.expected, actual: current)
+                }
             }
             planned.append(
                 PlannedStream(

@@ -128,7 +128,8 @@ public struct EventSequence: AsyncSequence, Sendable {
             try nextSync()
         }
 
-        public mutating func next(isolation actor: isolated (any Actor)?) async throws(EventLogError) -> RecordedEvent? {
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(EventLogError) -> RecordedEvent?
+        {
             try nextSync()
         }
 
@@ -193,7 +194,8 @@ public struct EventSubscription: AsyncSequence, Sendable {
             try await nextEvent()
         }
 
-        public mutating func next(isolation actor: isolated (any Actor)?) async throws(EventLogError) -> RecordedEvent? {
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(EventLogError) -> RecordedEvent?
+        {
             try await nextEvent(isolation: actor)
         }
 
@@ -217,7 +219,9 @@ public struct EventSubscription: AsyncSequence, Sendable {
                     if let last = page.events.last { streamCursor = last.streamVersion + 1 }
                     if let last = buffer.last { cursor = last.position + 1 }
                     if page.events.isEmpty {
-                        do throws(EventLogError) { try await source.waitFor(position: Swift.max(head, cursor - 1) + 1) } catch {
+                        do throws(EventLogError) {
+                            try await source.waitFor(position: Swift.max(head, cursor - 1) + 1)
+                        } catch {
                             if error.code == .cancelled || error.code == .closed { return nil }
                             throw error
                         }

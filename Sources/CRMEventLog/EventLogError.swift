@@ -116,5 +116,7 @@ public struct EventLogError: Error, Hashable, Sendable, CustomStringConvertible 
 
     public static func corrupt(_ what: String) -> Self { EventLogError(code: .corrupt, message: what) }
 
-    public static func cancelled() -> Self { EventLogError(code: .cancelled, message: "the waiting task was cancelled") }
+    public static func cancelled() -> Self {
+        EventLogError(code: .cancelled, message: "the waiting task was cancelled")
+    }
 }

@@ -246,7 +246,8 @@ public struct ReadQuery: Sendable, Hashable {
     public var from: UInt64?
     public var limit: Int?
 
-    public init(filter: ReadFilter = .all, direction: ReadDirection = .forward, from: UInt64? = nil, limit: Int? = nil) {
+    public init(filter: ReadFilter = .all, direction: ReadDirection = .forward, from: UInt64? = nil, limit: Int? = nil)
+    {
         self.filter = filter
         self.direction = direction
         self.from = from

@@ -78,9 +78,15 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
                         s.ids[e.id] = pos
                         positions.append(pos)
                     }
-                    let version: UInt64? = p.events.isEmpty ? p.versionBefore : p.firstVersion + UInt64(p.events.count - 1)
+                    let version: UInt64? =
+                        p.events.isEmpty ? p.versionBefore : p.firstVersion + UInt64(p.events.count - 1)
                     results.append(
-                        AppendResult(stream: p.stream, positions: positions, streamVersion: version, idempotentReplay: false)
+                        AppendResult(
+                            stream: p.stream,
+                            positions: positions,
+                            streamVersion: version,
+                            idempotentReplay: false
+                        )
                     )
                 }
                 let head = UInt64(s.events.count)

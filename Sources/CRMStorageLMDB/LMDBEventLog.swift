@@ -283,7 +283,8 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             if format > formatVersion {
                 throw EventLogError(
                     code: .incompatibleFormat,
-                    message: "the log has format version \(format); this build reads up to \(formatVersion): upgrade CRM Engine"
+                    message:
+                        "the log has format version \(format); this build reads up to \(formatVersion): upgrade CRM Engine"
                 )
             }
             return
@@ -291,7 +292,10 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         var stat = MDB_stat()
         mdb_stat(txn, events, &stat)
         if stat.ms_entries > 0 {
-            throw EventLogError(code: .notAnEventLog, message: "the LMDB environment has events but no CRM Engine marker")
+            throw EventLogError(
+                code: .notAnEventLog,
+                message: "the LMDB environment has events but no CRM Engine marker"
+            )
         }
         try metaPut(txn, meta, "magic", magic)
         try metaPut(txn, meta, "format", withUnsafeBytes(of: formatVersion.littleEndian) { Array($0) })
@@ -306,7 +310,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         guard mdb_cursor_get(cursor, &k, &v, MDB_LAST) == 0 else {
             return LogHead(position: 0, hash: RecordCodec.zeroHash)
         }
-        guard let pos = Keys.readPosition(k.raw), v.mv_size >= 64 else { throw .corrupt("last event record is truncated") }
+        guard let pos = Keys.readPosition(k.raw), v.mv_size >= 64 else {
+            throw .corrupt("last event record is truncated")
+        }
         return LogHead(position: pos, hash: Array(UnsafeRawBufferPointer(rebasing: v.raw[(v.mv_size - 32)...])))
     }
 
@@ -398,7 +404,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             while i < requests.count {
                 var j = i
                 var events = 0
-                while j < requests.count && (j == i || events + requests[j].eventCount <= configuration.maxEventsPerCommit) {
+                while j < requests.count
+                    && (j == i || events + requests[j].eventCount <= configuration.maxEventsPerCommit)
+                {
                     events += requests[j].eventCount
                     j += 1
                 }
@@ -475,7 +483,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 if !growMap() {
                     for r in requests {
                         r.continuation.resume(
-                            returning: .failure(.storage("the map reached maxMapSize \(configuration.maxMapSize); raise it"))
+                            returning: .failure(
+                                .storage("the map reached maxMapSize \(configuration.maxMapSize); raise it")
+                            )
                         )
                     }
                     return
@@ -593,7 +603,10 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             let next = min(configuration.maxMapSize, current * 2)
             let rc = mdb_env_set_mapsize(env, next)
             guard rc == 0 else {
-                logger.error("map growth failed", metadata: ["error": "\(LMDBError(code: rc, operation: "set_mapsize"))"])
+                logger.error(
+                    "map growth failed",
+                    metadata: ["error": "\(LMDBError(code: rc, operation: "set_mapsize"))"]
+                )
                 return false
             }
             mapSize.withLock { $0 = next }
@@ -750,12 +763,16 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             if let mem {
                 s = mem
             } else {
-                do throws(LMDBError) { s = try Self.memStream(txn, dbiStreams, name) } catch { throw error.asEventLogError }
+                do throws(LMDBError) { s = try Self.memStream(txn, dbiStreams, name) } catch {
+                    throw error.asEventLogError
+                }
             }
             let total = s.mergedCount + UInt64(s.positions.count)
             func position(_ v: UInt64) throws(EventLogError) -> UInt64 {
                 if v < s.mergedCount {
-                    guard let no = s.streamNo else { throw .corrupt("stream '\(name)' has merged versions but no number") }
+                    guard let no = s.streamNo else {
+                        throw .corrupt("stream '\(name)' has merged versions but no number")
+                    }
                     return try indexPosition(txn, no, v)
                 }
                 return s.positions[Int(v - s.mergedCount)]
@@ -764,7 +781,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             if direction == .forward {
                 var v = from ?? 0
                 while v < total && out.count < max {
-                    guard let e = try getEvent(txn, try position(v)) else { throw .corrupt("stream entry without event") }
+                    guard let e = try getEvent(txn, try position(v)) else {
+                        throw .corrupt("stream entry without event")
+                    }
                     out.append(e)
                     v += 1
                 }
@@ -824,10 +843,13 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 let raw = v.raw
                 var match = true
                 if categoryBytes != nil || typeSet != nil {
-                    guard let peek = RecordCodec.peekStreamAndType(raw) else { throw .corrupt("record \(pos) truncated") }
+                    guard let peek = RecordCodec.peekStreamAndType(raw) else {
+                        throw .corrupt("record \(pos) truncated")
+                    }
                     if let c = categoryBytes {
                         let s = peek.stream
-                        match = s.count > c.count && s[c.count] == UInt8(ascii: "-") && s.starts(with: c)
+                        match =
+                            s.count > c.count && s[c.count] == UInt8(ascii: "-") && s.starts(with: c)
                             || s.count == c.count && s.elementsEqual(c)
                     } else if let t = typeSet {
                         match = t.contains(Array(peek.type))

@@ -51,7 +51,9 @@ public struct InMemoryRunner: CommandRunner {
         -> [ProducedEvent]
     {
         do throws(Rejection) {
-            return try store.execute(command, as: actor, at: time).map { ProducedEvent(stream: $0.stream, event: $0.event) }
+            return try store.execute(command, as: actor, at: time).map {
+                ProducedEvent(stream: $0.stream, event: $0.event)
+            }
         } catch {
             throw .rejected(command: String(describing: type(of: command)), error)
         }

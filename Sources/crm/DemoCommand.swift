@@ -57,12 +57,16 @@ struct DemoCommand: AsyncParsableCommand {
         var runner = EngineRunner(engine: engine, clock: clock)
         let report = try await generator.run(on: &runner)
         let elapsed = ContinuousClock.now - started
-        print("Generated \(days) days of CRM activity (seed \(seed), size \(size)) into \(directory)/ in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
+        print(
+            "Generated \(days) days of CRM activity (seed \(seed), size \(size)) into \(directory)/ in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))"
+        )
         print("")
         let lines = try await DemoReport.lines(engine: engine, report: report, asOf: clock.now)
         for line in lines { print(line) }
         await engine.close()
         print("")
-        print("Inspect it further: crm log verify -d \(directory) · crm log tail -d \(directory) · crm log stats -d \(directory)")
+        print(
+            "Inspect it further: crm log verify -d \(directory) · crm log tail -d \(directory) · crm log stats -d \(directory)"
+        )
     }
 }

@@ -106,7 +106,9 @@ struct LogStress: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let log = try location.open(configuration: LMDBConfiguration(mapSize: 1 << 20, indexMergeThreshold: mergeThreshold))
+        let log = try location.open(
+            configuration: LMDBConfiguration(mapSize: 1 << 20, indexMergeThreshold: mergeThreshold)
+        )
         let seed = self.seed
         let tasks = self.tasks
         let perTask = appends == Int.max ? Int.max : max(1, appends / tasks)
@@ -129,7 +131,9 @@ struct LogStress: AsyncParsableCommand {
                         let stream = "stress-\(rng.next() % 20)"
                         let r = try await log.append(events, to: stream, expected: .any)
                         // One unbuffered write per line: a line on stdout means the append was acknowledged.
-                        FileHandle.standardOutput.write(Data("ack \(r.positions.first!) \(r.positions.last!) \(idSeed)\n".utf8))
+                        FileHandle.standardOutput.write(
+                            Data("ack \(r.positions.first!) \(r.positions.last!) \(idSeed)\n".utf8)
+                        )
                     }
                 }
             }
@@ -143,7 +147,8 @@ struct LogStress: AsyncParsableCommand {
 func stressID(_ idSeed: UInt64, _ i: Int) -> UUID {
     let s = String(format: "%016llx%016llx", idSeed, UInt64(i))
     let chars = Array(s)
-    let formatted = String(chars[0..<8]) + "-" + String(chars[8..<12]) + "-" + String(chars[12..<16]) + "-"
+    let formatted =
+        String(chars[0..<8]) + "-" + String(chars[8..<12]) + "-" + String(chars[12..<16]) + "-"
         + String(chars[16..<20]) + "-" + String(chars[20..<32])
     return UUID(uuidString: formatted)!
 }

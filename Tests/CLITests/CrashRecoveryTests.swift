@@ -18,7 +18,10 @@ import Testing
         for round in 1...22 {
             let outFile = dir + "/out-\(round).txt"
             let child = try CLIRunner.start(
-                ["log", "stress", "--directory", logDir, "--seed", "\(round)", "--merge-threshold", "\(50 + round * 7)"],
+                [
+                    "log", "stress", "--directory", logDir, "--seed", "\(round)", "--merge-threshold",
+                    "\(50 + round * 7)",
+                ],
                 stdoutFile: outFile
             )
             // Let it run for a random 30–400 ms: sometimes during open/recovery, mostly mid-append or mid-merge.

@@ -8,10 +8,18 @@ import Testing
     @Test func onboardingNeedsAnExistingDepartment() throws {
         var store = InMemoryDomainStore()
         #expect(throws: Rejection.self) {
-            try store.execute(OnboardUser(userId: ID(1), name: "Ada", departmentId: ID(99), roleIds: []), as: admin, at: t0)
+            try store.execute(
+                OnboardUser(userId: ID(1), name: "Ada", departmentId: ID(99), roleIds: []),
+                as: admin,
+                at: t0
+            )
         }
         do {
-            try store.execute(OnboardUser(userId: ID(1), name: "Ada", departmentId: ID(99), roleIds: []), as: admin, at: t0)
+            try store.execute(
+                OnboardUser(userId: ID(1), name: "Ada", departmentId: ID(99), roleIds: []),
+                as: admin,
+                at: t0
+            )
         } catch {
             #expect(error.rule == "ACC-01.departmentExists")
             #expect(error.kind == .notFound)
@@ -41,9 +49,17 @@ import Testing
 
     @Test func roleNamesAreUnique() throws {
         var store = InMemoryDomainStore()
-        try store.execute(DefineRole(roleId: ID(1), name: "Sales rep", objectPermissions: [], dataScope: .self), as: admin, at: t0)
+        try store.execute(
+            DefineRole(roleId: ID(1), name: "Sales rep", objectPermissions: [], dataScope: .self),
+            as: admin,
+            at: t0
+        )
         do {
-            try store.execute(DefineRole(roleId: ID(2), name: " sales REP", objectPermissions: [], dataScope: .self), as: admin, at: t0)
+            try store.execute(
+                DefineRole(roleId: ID(2), name: " sales REP", objectPermissions: [], dataScope: .self),
+                as: admin,
+                at: t0
+            )
             Issue.record("expected a rejection")
         } catch {
             #expect(error.rule == "ACC-04.nameUnique")
@@ -67,7 +83,11 @@ import Testing
         try store.execute(rep, as: admin, at: t0)
         try store.execute(mgr, as: admin, at: t0)
         try store.execute(DefineDepartment(deptId: ID(1), name: "Sales"), as: admin, at: t0)
-        try store.execute(OnboardUser(userId: ID(100), name: "Boss", departmentId: ID(1), roleIds: [ID(11)]), as: admin, at: t0)
+        try store.execute(
+            OnboardUser(userId: ID(100), name: "Boss", departmentId: ID(1), roleIds: [ID(11)]),
+            as: admin,
+            at: t0
+        )
         try store.execute(
             OnboardUser(userId: ID(101), name: "Rep", departmentId: ID(1), managerUserId: ID(100), roleIds: [ID(10)]),
             as: admin,

@@ -25,13 +25,20 @@ private final class ConflictInjectingLog: EventLog, @unchecked Sendable {
         self.inner = inner
         self.stream = stream
     }
-    func append(_ events: [NewEvent], to stream: String, expected: ExpectedVersion) async throws(EventLogError) -> AppendResult {
+    func append(_ events: [NewEvent], to stream: String, expected: ExpectedVersion) async throws(EventLogError)
+        -> AppendResult
+    {
         try await inner.append(events, to: stream, expected: expected)
     }
     func append(_ batch: [StreamAppend]) async throws(EventLogError) -> [AppendResult] {
         if !injected {
             injected = true
-            let dept = DepartmentDefined(deptId: ID(1), parentDeptId: nil, name: "Renamed by someone else", managerUserId: nil)
+            let dept = DepartmentDefined(
+                deptId: ID(1),
+                parentDeptId: nil,
+                name: "Renamed by someone else",
+                managerUserId: nil
+            )
             let data = try! EventCatalog.registry.encodeBinary(dept)
             _ = try await inner.append(
                 [NewEvent(id: UUID(), type: "DepartmentDefined", schemaVersion: 1, data: data)],
@@ -42,7 +49,9 @@ private final class ConflictInjectingLog: EventLog, @unchecked Sendable {
         return try await inner.append(batch)
     }
     func read(_ query: ReadQuery) -> EventSequence { inner.read(query) }
-    func subscribe(from position: UInt64, filter: ReadFilter) -> EventSubscription { inner.subscribe(from: position, filter: filter) }
+    func subscribe(from position: UInt64, filter: ReadFilter) -> EventSubscription {
+        inner.subscribe(from: position, filter: filter)
+    }
     func waitFor(position: UInt64) async throws(EventLogError) { try await inner.waitFor(position: position) }
     func head() throws(EventLogError) -> LogHead { try inner.head() }
     func streamVersion(_ stream: String) throws(EventLogError) -> UInt64? { try inner.streamVersion(stream) }
@@ -76,7 +85,10 @@ private final class ConflictInjectingLog: EventLog, @unchecked Sendable {
         let log = InMemoryEventLog(clock: .fixed(t0))
         let engine = try await engine(log)
         do {
-            try await engine.handle(OnboardUser(userId: ID(7), name: "Ada", departmentId: ID(99), roleIds: []), as: admin)
+            try await engine.handle(
+                OnboardUser(userId: ID(7), name: "Ada", departmentId: ID(99), roleIds: []),
+                as: admin
+            )
             Issue.record("expected a rejection")
         } catch {
             #expect(error.rejection?.rule == "ACC-01.departmentExists")
@@ -89,14 +101,20 @@ private final class ConflictInjectingLog: EventLog, @unchecked Sendable {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let config = EngineConfiguration(clock: .stepping(from: t0, by: 1), ids: .incrementing(from: 1))
         let first = try await Engine.open(directory: dir, configuration: config)
-        try await first.handle(DefineRole(roleId: ID(3), name: "Rep", objectPermissions: [], dataScope: .self), as: admin)
+        try await first.handle(
+            DefineRole(roleId: ID(3), name: "Rep", objectPermissions: [], dataScope: .self),
+            as: admin
+        )
         await first.close()
         let second = try await Engine.open(
             directory: dir,
             configuration: EngineConfiguration(clock: .stepping(from: t0, by: 1), ids: .incrementing(from: 100))
         )
         do {
-            try await second.handle(DefineRole(roleId: ID(4), name: "rep", objectPermissions: [], dataScope: .self), as: admin)
+            try await second.handle(
+                DefineRole(roleId: ID(4), name: "rep", objectPermissions: [], dataScope: .self),
+                as: admin
+            )
             Issue.record("expected the unique role name to be remembered")
         } catch {
             #expect(error.rejection?.rule == "ACC-04.nameUnique")
@@ -151,6 +169,9 @@ private struct RenameDepartment: Command {
     func decide(_ d: inout Decision) throws(Rejection) {
         guard let state = d.load(DepartmentState.self, id) else { throw .notFound("T.exists", "department", id: id) }
         try Rejection.ensure(state.name != name, "T.changes", "same name")
-        d.emit(DepartmentDefined(deptId: id, parentDeptId: nil, name: name, managerUserId: nil), to: .of(DepartmentState.self, id))
+        d.emit(
+            DepartmentDefined(deptId: id, parentDeptId: nil, name: name, managerUserId: nil),
+            to: .of(DepartmentState.self, id)
+        )
     }
 }

@@ -229,7 +229,9 @@ import Testing
     @Test(arguments: LogKind.allCases)
     func filteredSubscriptionsDeliverOnlyMatchingEvents(kind: LogKind) async throws {
         try await withLog(kind) { log, _ in
-            for i in 1...10 { _ = try await log.append([event(i)], to: i % 2 == 0 ? "lead-1" : "customer-1", expected: .any) }
+            for i in 1...10 {
+                _ = try await log.append([event(i)], to: i % 2 == 0 ? "lead-1" : "customer-1", expected: .any)
+            }
             let byCategory = Task { () throws -> [UInt64] in
                 var seen: [UInt64] = []
                 for try await e in log.subscribe(from: 3, filter: .category("lead")) {
@@ -246,7 +248,9 @@ import Testing
                 }
                 return seen
             }
-            for i in 11...14 { _ = try await log.append([event(i)], to: i % 2 == 0 ? "lead-1" : "customer-1", expected: .any) }
+            for i in 11...14 {
+                _ = try await log.append([event(i)], to: i % 2 == 0 ? "lead-1" : "customer-1", expected: .any)
+            }
             #expect(try await byCategory.value == [4, 6, 8, 10, 12, 14])
             #expect(try await byStream.value == [0, 1, 2, 3, 4, 5, 6])
         }
@@ -297,8 +301,12 @@ import Testing
             for round in 0..<10 {
                 let stream = "opportunity-\(round)"
                 _ = try await log.append([event(round * 10 + 1)], to: stream, expected: .noStream)
-                async let a = attempt { () async throws(EventLogError) -> AppendResult in try await log.append([event(round * 10 + 2)], to: stream, expected: .exactly(0)) }
-                async let b = attempt { () async throws(EventLogError) -> AppendResult in try await log.append([event(round * 10 + 3)], to: stream, expected: .exactly(0)) }
+                async let a = attempt { () async throws(EventLogError) -> AppendResult in
+                    try await log.append([event(round * 10 + 2)], to: stream, expected: .exactly(0))
+                }
+                async let b = attempt { () async throws(EventLogError) -> AppendResult in
+                    try await log.append([event(round * 10 + 3)], to: stream, expected: .exactly(0))
+                }
                 let (ra, rb) = await (a, b)
                 let wins = [ra, rb].filter { if case .success = $0 { true } else { false } }.count
                 #expect(wins == 1)
@@ -323,7 +331,9 @@ import Testing
                 )
             }
             for bad in ["", "-x", String(repeating: "a", count: 256), "customer-\u{0}1", "line\nbreak"] {
-                await expectLogError(.invalidStreamName) { _ = try await log.append([event(2)], to: bad, expected: .any) }
+                await expectLogError(.invalidStreamName) {
+                    _ = try await log.append([event(2)], to: bad, expected: .any)
+                }
             }
             await expectLogError(.invalidEvent) {
                 _ = try await log.append([NewEvent(id: uuid(3), type: "", data: [])], to: "customer-a", expected: .any)
@@ -345,6 +355,8 @@ import Testing
     }
 }
 
-private func attempt(_ body: () async throws(EventLogError) -> AppendResult) async -> Result<AppendResult, EventLogError> {
+private func attempt(_ body: () async throws(EventLogError) -> AppendResult) async -> Result<
+    AppendResult, EventLogError
+> {
     do throws(EventLogError) { return .success(try await body()) } catch { return .failure(error) }
 }

@@ -114,7 +114,15 @@ private func ev(_ n: Int, size: Int = 32) -> NewEvent {
         for _ in 0..<5 {
             var batch: [StreamAppend] = []
             for s in 0..<50 {
-                batch.append(StreamAppend(stream: "contact-\(s)", expected: .any, events: (0..<10).map { _ in n += 1; return ev(n) }))
+                batch.append(
+                    StreamAppend(
+                        stream: "contact-\(s)",
+                        expected: .any,
+                        events: (0..<10).map { _ in
+                            n += 1; return ev(n)
+                        }
+                    )
+                )
             }
             _ = try await log.append(batch)
         }

@@ -119,7 +119,10 @@ public struct BinaryReader {
             throw .truncated(needed: Int(clamping: n), available: bytes.count - offset)
         }
         let slice = try readBytes(Int(n))
-        let typed = UnsafeBufferPointer(start: slice.baseAddress?.assumingMemoryBound(to: UInt8.self), count: slice.count)
+        let typed = UnsafeBufferPointer(
+            start: slice.baseAddress?.assumingMemoryBound(to: UInt8.self),
+            count: slice.count
+        )
         // `String(validating:as:)` is generic over the encoding and not specialized here (metadata lookups on
         // every call); validate with the specialized check below, then build the string without repairs.
         guard isValidUTF8(typed) else { throw .malformed("string is not valid UTF-8") }

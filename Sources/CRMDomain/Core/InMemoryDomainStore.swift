@@ -48,14 +48,30 @@ public struct InMemoryDomainStore: DecisionContext, Sendable {
     // MARK: Writing
 
     /// Appends events without checks (the "given" of a test, or a replay).
-    public mutating func given(_ events: [any DomainEvent], on stream: StreamRef, at time: Timestamp = .init(millisecondsSinceEpoch: 0)) {
+    public mutating func given(
+        _ events: [any DomainEvent],
+        on stream: StreamRef,
+        at time: Timestamp = .init(millisecondsSinceEpoch: 0)
+    ) {
         for e in events {
-            record(PendingEvent(stream: stream, event: e), causation: nil, correlation: nil, at: time, actor: .system(job: "given"))
+            record(
+                PendingEvent(stream: stream, event: e),
+                causation: nil,
+                correlation: nil,
+                at: time,
+                actor: .system(job: "given")
+            )
         }
     }
 
     /// Folds one event into streams, index and organisation.
-    public mutating func record(_ p: PendingEvent, causation: ID?, correlation: ID?, at time: Timestamp, actor: ActorRef) {
+    public mutating func record(
+        _ p: PendingEvent,
+        causation: ID?,
+        correlation: ID?,
+        at time: Timestamp,
+        actor: ActorRef
+    ) {
         let eventId = ids.next()
         streams[p.stream, default: []].append(p.event)
         log.append(
@@ -116,7 +132,13 @@ public struct InMemoryDomainStore: DecisionContext, Sendable {
                     ids = d.idsAfter
                     let s = log.count
                     for p in d.pending {
-                        record(p, causation: r.eventId, correlation: r.correlationId, at: now, actor: .system(job: pm.name))
+                        record(
+                            p,
+                            causation: r.eventId,
+                            correlation: r.correlationId,
+                            at: now,
+                            actor: .system(job: pm.name)
+                        )
                     }
                     queue.append(contentsOf: log[s...])
                 }

@@ -353,7 +353,10 @@ public struct Period: Hashable, Comparable, Sendable, Codable, CustomStringConve
         let string = try decoder.singleValueContainer().decode(String.self)
         guard let p = Period(parsing: string) else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "'\(string)' is not a period (2026-03, 2026-Q1, 2026)")
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "'\(string)' is not a period (2026-03, 2026-Q1, 2026)"
+                )
             )
         }
         self = p

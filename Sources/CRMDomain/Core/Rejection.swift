@@ -54,7 +54,8 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         )
     }
 
-    public static func alreadyExists(_ rule: String, _ what: String, _ value: any CustomStringConvertible) -> Rejection {
+    public static func alreadyExists(_ rule: String, _ what: String, _ value: any CustomStringConvertible) -> Rejection
+    {
         Rejection(
             kind: .alreadyExists,
             rule: rule,

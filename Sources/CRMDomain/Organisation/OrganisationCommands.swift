@@ -19,7 +19,9 @@ public struct DefineDepartment: Command {
         try Rejection.require(name, "ACC-03.name", field: "name")
         let org = d.organisation
         if let parent = parentDeptId {
-            guard org.departments[parent] != nil else { throw .notFound("ACC-03.parentExists", "department", id: parent) }
+            guard org.departments[parent] != nil else {
+                throw .notFound("ACC-03.parentExists", "department", id: parent)
+            }
             try Rejection.ensure(
                 !org.isDepartment(parent, within: deptId),
                 "ACC-03.noCycle",

@@ -71,7 +71,13 @@ public struct RoleDefined: DomainEvent {
     public let dataScope: DataScope
     public let systemLocked: Bool
 
-    public init(roleId: ID, name: String, objectPermissions: [ObjectPermission], dataScope: DataScope, systemLocked: Bool) {
+    public init(
+        roleId: ID,
+        name: String,
+        objectPermissions: [ObjectPermission],
+        dataScope: DataScope,
+        systemLocked: Bool
+    ) {
         self.roleId = roleId
         self.name = name
         self.objectPermissions = objectPermissions
@@ -173,7 +179,9 @@ public struct SharingMatch: Codable, Hashable, Sendable {
 
 /// A field condition: `field op value`.
 public struct FieldCriterion: Codable, Hashable, Sendable {
-    public enum Op: String, Codable, Hashable, Sendable, CaseIterable { case equals, notEquals, contains, greaterThan, lessThan }
+    public enum Op: String, Codable, Hashable, Sendable, CaseIterable {
+        case equals, notEquals, contains, greaterThan, lessThan
+    }
     public let field: String
     public let op: Op
     public let value: String

@@ -22,7 +22,10 @@ struct LMDBError: Error, CustomStringConvertible {
     var asEventLogError: EventLogError {
         switch code {
         case MDB_INVALID, MDB_VERSION_MISMATCH:
-            return EventLogError(code: .notAnEventLog, message: "\(self): the directory does not hold an LMDB event log")
+            return EventLogError(
+                code: .notAnEventLog,
+                message: "\(self): the directory does not hold an LMDB event log"
+            )
         case MDB_CORRUPTED, MDB_PAGE_NOTFOUND:
             return .corrupt("\(self): the log's storage is corrupted; restore it from a backup or an export")
         case MDB_READERS_FULL:
@@ -38,7 +41,8 @@ func flag(_ f: Int32) -> UInt32 { UInt32(bitPattern: f) }
 
 /// Borrowed bytes as an `MDB_val` for the duration of `body`.
 @inline(__always)
-func withVal<R>(_ bytes: UnsafeRawBufferPointer, _ body: (inout MDB_val) throws(LMDBError) -> R) throws(LMDBError) -> R {
+func withVal<R>(_ bytes: UnsafeRawBufferPointer, _ body: (inout MDB_val) throws(LMDBError) -> R) throws(LMDBError) -> R
+{
     var v = MDB_val(mv_size: bytes.count, mv_data: UnsafeMutableRawPointer(mutating: bytes.baseAddress))
     return try body(&v)
 }

@@ -23,9 +23,20 @@ public enum DemoReport {
         let verification = try await engine.log.verifyChain()
         out.append("== Log")
         out.append("events: \(total)  head position: \(head.position)  head hash: \(hex(head.hash).prefix(16))…")
-        out.append("hash chain: " + (verification.isIntact ? "intact (\(verification.checked) events verified)" : "BROKEN at \(verification.firstBrokenPosition!)"))
-        out.append("commands issued: \(report.commands); refused by business rules (nothing appended): "
-            + (report.expectedRejections.isEmpty ? "none" : report.expectedRejections.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")))
+        out.append(
+            "hash chain: "
+                + (verification.isIntact
+                    ? "intact (\(verification.checked) events verified)"
+                    : "BROKEN at \(verification.firstBrokenPosition!)")
+        )
+        out.append(
+            "commands issued: \(report.commands); refused by business rules (nothing appended): "
+                + (report.expectedRejections.isEmpty
+                    ? "none"
+                    : report.expectedRejections.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(
+                        separator: ", "
+                    ))
+        )
         out.append("")
         out.append("== Events by type (\(byType.count) types)")
         for (type, n) in byType.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
@@ -38,16 +49,25 @@ public enum DemoReport {
             out.append("")
             out.append("== Pipeline as of \(asOf) (open opportunities)")
             for s in snap.stages {
-                out.append("  " + s.stageId.rightPad(16) + "count " + String(s.count).leftPad(5)
-                    + "   value " + yuan(s.valueMinor).leftPad(16) + "   weighted " + yuan(s.weightedMinor).leftPad(16))
+                out.append(
+                    "  " + s.stageId.rightPad(16) + "count " + String(s.count).leftPad(5)
+                        + "   value " + yuan(s.valueMinor).leftPad(16) + "   weighted "
+                        + yuan(s.weightedMinor).leftPad(16)
+                )
             }
-            out.append("  total           count \(String(snap.totalCount).leftPad(5))   value \(yuan(snap.totalValueMinor).leftPad(16))   weighted \(yuan(snap.totalWeightedMinor).leftPad(16))")
+            out.append(
+                "  total           count \(String(snap.totalCount).leftPad(5))   value \(yuan(snap.totalValueMinor).leftPad(16))   weighted \(yuan(snap.totalWeightedMinor).leftPad(16))"
+            )
             let f = calc.funnel(all)
             out.append("")
-            out.append("== Funnel (cohort of \(f.cohortSize) opportunities: won \(f.won), lost \(f.lost), overall conversion \(f.overallConversion.percent()))")
+            out.append(
+                "== Funnel (cohort of \(f.cohortSize) opportunities: won \(f.won), lost \(f.lost), overall conversion \(f.overallConversion.percent()))"
+            )
             for step in f.steps {
-                out.append("  " + step.stageId.rightPad(16) + "reached " + String(step.reached).leftPad(5)
-                    + "   to next " + step.conversionToNext.percent().leftPad(7))
+                out.append(
+                    "  " + step.stageId.rightPad(16) + "reached " + String(step.reached).leftPad(5)
+                        + "   to next " + step.conversionToNext.percent().leftPad(7)
+                )
             }
             out.append("  win rate: \(FunnelCalculator.winRate(all).percent())")
         }
@@ -70,7 +90,8 @@ public enum DemoReport {
             for s in streams {
                 for e in try await engine.log.readAll(.stream(s.name)) {
                     let date = Timestamp(millisecondsSinceEpoch: e.recordedAt).date
-                    let who = e.actor.hasPrefix("user:")
+                    let who =
+                        e.actor.hasPrefix("user:")
                         ? (ID(String(e.actor.dropFirst(5))).flatMap { users[$0]?.name } ?? e.actor) : e.actor
                     rows.append((e.position, "  \(date)  \(s.category.rightPad(12)) \(e.type.rightPad(30)) by \(who)"))
                 }

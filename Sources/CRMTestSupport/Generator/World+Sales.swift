@@ -35,7 +35,8 @@ extension World {
                 leadId: id,
                 channel: channel,
                 campaignId: campaign,
-                utm: campaign == nil ? nil : LeadUTM(source: "baidu", medium: "cpc", campaign: "spring", term: "crm software"),
+                utm: campaign == nil
+                    ? nil : LeadUTM(source: "baidu", medium: "cpc", campaign: "spring", term: "crm software"),
                 name: person,
                 company: org,
                 title: rng.pick(["Purchasing manager", "CTO", "Operations director", "General manager"]),
@@ -121,7 +122,12 @@ extension World {
     mutating func convert(_ i: Int, _ day: Int, _ runner: inout some CommandRunner) async throws(RunnerError) {
         guard let owner = leads[i].ownerId else { return }
         let actor = ActorRef.user(owner)
-        try await must(QualifyLead(leadId: leads[i].id, status: "salesQualified"), as: actor, at: time(day, minutes: 100), &runner)
+        try await must(
+            QualifyLead(leadId: leads[i].id, status: "salesQualified"),
+            as: actor,
+            at: time(day, minutes: 100),
+            &runner
+        )
         let customer = newID()
         let contact = newID()
         let opp = newID()
@@ -185,7 +191,11 @@ extension World {
             if o.stage < 3 {
                 opportunities[i].stage += 1
                 try await must(
-                    AdvanceOpportunityStage(oppId: o.id, toStageId: company.stages[o.stage + 1], requirementsConfirmed: true),
+                    AdvanceOpportunityStage(
+                        oppId: o.id,
+                        toStageId: company.stages[o.stage + 1],
+                        requirementsConfirmed: true
+                    ),
                     as: actor,
                     at: at,
                     &runner
@@ -259,7 +269,12 @@ extension World {
                     contracts[i].installments.append(InstallmentInfo(planId: plan, amount: amount, dueDay: due))
                 }
                 let approval = newID()
-                try await must(SubmitContract(contractId: c.id, approvalId: approval), as: owner, at: time(day, minutes: 210), &runner)
+                try await must(
+                    SubmitContract(contractId: c.id, approvalId: approval),
+                    as: owner,
+                    at: time(day, minutes: 210),
+                    &runner
+                )
                 contracts[i].approvalId = approval
                 contracts[i].status = .submitted
                 contracts[i].nextDay = day + rng.int(1...3)
@@ -372,7 +387,9 @@ extension World {
     mutating func reclaimAndClaim(_ day: Int, _ runner: inout some CommandRunner) async throws(RunnerError) {
         let asOf = time(day, minutes: -8 * 60)
         for i in customers.indices {
-            guard customers[i].ownerId != nil, !customers[i].dealt, day - customers[i].lastTouchDay > 46 else { continue }
+            guard customers[i].ownerId != nil, !customers[i].dealt, day - customers[i].lastTouchDay > 46 else {
+                continue
+            }
             if opportunities.contains(where: { $0.customerId == customers[i].id && $0.open }) { continue }
             let reclaim = ReclaimCustomer(
                 customerId: customers[i].id,
@@ -413,7 +430,8 @@ extension World {
         if try await attempt(request, as: .user(manager), at: time(day, minutes: 500), &runner) != nil {
             customers[i].ownerId = target
             customers[i].lastTouchDay = day
-            for k in opportunities.indices where opportunities[k].customerId == customers[i].id && opportunities[k].open {
+            for k in opportunities.indices where opportunities[k].customerId == customers[i].id && opportunities[k].open
+            {
                 opportunities[k].ownerId = target
             }
             for k in contracts.indices where contracts[k].customerId == customers[i].id {

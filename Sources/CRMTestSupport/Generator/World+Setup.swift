@@ -5,8 +5,11 @@ extension World {
     /// What a sales rep may do to records in their own scope: everything but deleting, exporting, approving,
     /// distributing, merging, voiding, refunding and financial adjustments.
     static let repActions = Action.allCases.filter {
-        ![.delete, .export, .distribute, .approve, .adjustCommission, .adjustPoints, .reviseClosed, .merge, .void, .refund]
-            .contains($0)
+        ![
+            .delete, .export, .distribute, .approve, .adjustCommission, .adjustPoints, .reviseClosed, .merge, .void,
+            .refund,
+        ]
+        .contains($0)
     }
 
     /// Departments, roles, users, customer scales, pools and reclaim rules, the pipeline, lost reasons, the
@@ -20,7 +23,9 @@ extension World {
         c.managerRole = newID()
         c.repRole = newID()
         c.financeRole = newID()
-        let salesObjects: [ObjectType] = [.lead, .customer, .contact, .opportunity, .contract, .payment, .invoice, .activity]
+        let salesObjects: [ObjectType] = [
+            .lead, .customer, .contact, .opportunity, .contract, .payment, .invoice, .activity,
+        ]
         let allActions = Action.allCases
         try await must(
             DefineRole(
@@ -48,8 +53,10 @@ extension World {
                 roleId: c.managerRole,
                 name: "Sales manager",
                 objectPermissions: salesObjects.map { ObjectPermission(object: $0, actions: allActions) }
-                    + [ObjectPermission(object: .pool, actions: [.read, .distribute, .claim]),
-                        ObjectPermission(object: .approval, actions: [.read, .approve])],
+                    + [
+                        ObjectPermission(object: .pool, actions: [.read, .distribute, .claim]),
+                        ObjectPermission(object: .approval, actions: [.read, .approve]),
+                    ],
                 dataScope: .departmentAndChildren
             ),
             as: ceo,
@@ -86,7 +93,12 @@ extension World {
             &runner
         )
         c.director = newID()
-        try await must(DefineDepartment(deptId: c.salesDept, parentDeptId: c.hq, name: "Sales"), as: ceo, at: t, &runner)
+        try await must(
+            DefineDepartment(deptId: c.salesDept, parentDeptId: c.hq, name: "Sales"),
+            as: ceo,
+            at: t,
+            &runner
+        )
         try await must(
             OnboardUser(
                 userId: c.director,
@@ -148,13 +160,23 @@ extension World {
         }
         c.finance = newID()
         try await must(
-            OnboardUser(userId: c.finance, name: names.person(), departmentId: c.hq, managerUserId: c.ceo, roleIds: [c.financeRole]),
+            OnboardUser(
+                userId: c.finance,
+                name: names.person(),
+                departmentId: c.hq,
+                managerUserId: c.ceo,
+                roleIds: [c.financeRole]
+            ),
             as: ceo,
             at: t,
             &runner
         )
         try await must(
-            ConfigureCustomerScales(levels: ["A", "B", "C"], defaultLevel: "C", creditRatings: ["AAA", "AA", "A", "B", "C"]),
+            ConfigureCustomerScales(
+                levels: ["A", "B", "C"],
+                defaultLevel: "C",
+                creditRatings: ["AAA", "AA", "A", "B", "C"]
+            ),
             as: ceo,
             at: t,
             &runner
@@ -225,12 +247,51 @@ extension World {
                 pipelineId: c.pipeline,
                 name: "B2B sales",
                 stages: [
-                    PipelineStage(stageId: "qualification", name: "Qualification", order: 1, defaultProbability: 10, forecastCategory: .pipeline),
-                    PipelineStage(stageId: "needsAnalysis", name: "Needs analysis", order: 2, defaultProbability: 30, forecastCategory: .pipeline),
-                    PipelineStage(stageId: "proposal", name: "Proposal", order: 3, defaultProbability: 60, forecastCategory: .bestCase),
-                    PipelineStage(stageId: "negotiation", name: "Negotiation", order: 4, defaultProbability: 80, forecastCategory: .commit),
-                    PipelineStage(stageId: "won", name: "Closed won", order: 5, defaultProbability: 100, forecastCategory: .closed, isClosed: true, isWon: true),
-                    PipelineStage(stageId: "lost", name: "Closed lost", order: 6, defaultProbability: 0, forecastCategory: .omitted, isClosed: true),
+                    PipelineStage(
+                        stageId: "qualification",
+                        name: "Qualification",
+                        order: 1,
+                        defaultProbability: 10,
+                        forecastCategory: .pipeline
+                    ),
+                    PipelineStage(
+                        stageId: "needsAnalysis",
+                        name: "Needs analysis",
+                        order: 2,
+                        defaultProbability: 30,
+                        forecastCategory: .pipeline
+                    ),
+                    PipelineStage(
+                        stageId: "proposal",
+                        name: "Proposal",
+                        order: 3,
+                        defaultProbability: 60,
+                        forecastCategory: .bestCase
+                    ),
+                    PipelineStage(
+                        stageId: "negotiation",
+                        name: "Negotiation",
+                        order: 4,
+                        defaultProbability: 80,
+                        forecastCategory: .commit
+                    ),
+                    PipelineStage(
+                        stageId: "won",
+                        name: "Closed won",
+                        order: 5,
+                        defaultProbability: 100,
+                        forecastCategory: .closed,
+                        isClosed: true,
+                        isWon: true
+                    ),
+                    PipelineStage(
+                        stageId: "lost",
+                        name: "Closed lost",
+                        order: 6,
+                        defaultProbability: 0,
+                        forecastCategory: .omitted,
+                        isClosed: true
+                    ),
                 ]
             ),
             as: ceo,
@@ -287,7 +348,13 @@ extension World {
         for year in years {
             let monthly = (1...12).map { m in Int64(150_000 + 10_000 * m) * k * Int64(c.reps.count) / 4 }
             try await must(
-                SetSalesTarget(targetId: newID(), scope: .company, metric: .contractAmount, year: year, monthly: monthly),
+                SetSalesTarget(
+                    targetId: newID(),
+                    scope: .company,
+                    metric: .contractAmount,
+                    year: year,
+                    monthly: monthly
+                ),
                 as: ceo,
                 at: t,
                 &runner
@@ -301,11 +368,25 @@ extension World {
 /// Deterministic, realistic names.
 struct NameSource {
     var rng: SplitMix64
-    static let surnames = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Luo", "Gao"]
-    static let given = ["Wei", "Fang", "Na", "Min", "Jing", "Lei", "Qiang", "Yan", "Jun", "Tao", "Ming", "Chao", "Xiu", "Hui", "Ling", "Bo", "Yu", "Hao", "Ting", "Kai"]
-    static let companyHeads = ["Huaxin", "Zhongke", "Tianyu", "Jinshan", "Hengda", "Lianchuang", "Yunfan", "Ruida", "Boyuan", "Xinghe", "Haitong", "Dongfang", "Shenghua", "Baijia", "Changjiang"]
-    static let companyTails = ["Technology", "Logistics", "Manufacturing", "Trading", "Software", "Medical", "Foods", "Materials", "Energy", "Retail"]
-    static let cities = ["Shanghai", "Beijing", "Shenzhen", "Hangzhou", "Suzhou", "Chengdu", "Wuhan", "Nanjing", "Guangzhou", "Tianjin"]
+    static let surnames = [
+        "Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Ma", "Zhu", "Hu",
+        "Guo", "He", "Lin", "Luo", "Gao",
+    ]
+    static let given = [
+        "Wei", "Fang", "Na", "Min", "Jing", "Lei", "Qiang", "Yan", "Jun", "Tao", "Ming", "Chao", "Xiu", "Hui", "Ling",
+        "Bo", "Yu", "Hao", "Ting", "Kai",
+    ]
+    static let companyHeads = [
+        "Huaxin", "Zhongke", "Tianyu", "Jinshan", "Hengda", "Lianchuang", "Yunfan", "Ruida", "Boyuan", "Xinghe",
+        "Haitong", "Dongfang", "Shenghua", "Baijia", "Changjiang",
+    ]
+    static let companyTails = [
+        "Technology", "Logistics", "Manufacturing", "Trading", "Software", "Medical", "Foods", "Materials", "Energy",
+        "Retail",
+    ]
+    static let cities = [
+        "Shanghai", "Beijing", "Shenzhen", "Hangzhou", "Suzhou", "Chengdu", "Wuhan", "Nanjing", "Guangzhou", "Tianjin",
+    ]
 
     mutating func person() -> String { rng.pick(Self.surnames) + " " + rng.pick(Self.given) }
 
