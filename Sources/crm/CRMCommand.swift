@@ -5,6 +5,6 @@ struct CRMCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crm",
         abstract: "CRM Engine: an event-sourced CRM on an embedded LMDB event log.",
-        subcommands: [DemoCommand.self, LogCommand.self]
+        subcommands: [DemoCommand.self, LogCommand.self, SchemasCommand.self]
     )
 }

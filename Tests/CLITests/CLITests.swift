@@ -88,3 +88,23 @@ import Testing
         #expect(head(out.stdout) == head(again.stdout))
     }
 }
+
+@Suite struct SchemaFilesTests {
+    @Test func theCommittedSchemasMatchTheCatalogue() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let out = try CLIRunner.run(["schemas", "--check", "-o", root.appendingPathComponent("Schemas").path])
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout.hasPrefix("ok: "))
+    }
+
+    @Test func aDriftedSchemaIsNamed() throws {
+        let dir = makeTempDir("schemas")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try CLIRunner.run(["schemas", "-o", dir]).status == 0)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: dir + "/LeadCaptured.v1.schema.json"))
+        let out = try CLIRunner.run(["schemas", "--check", "-o", dir])
+        #expect(out.status == 1)
+        #expect(out.stderr.contains("LeadCaptured.v1.schema.json differs"))
+    }
+}
