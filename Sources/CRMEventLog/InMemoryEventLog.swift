@@ -12,12 +12,11 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
         var events: [RecordedEvent] = []
         var streams: [String: [UInt64]] = [:]
         var ids: [UUID: UInt64] = [:]
-        var waiters: [(position: UInt64, id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
-        var nextWaiter: UInt64 = 0
         var closed = false
     }
 
     private let state = Mutex(State())
+    private let waiters = PositionWaiters(head: 0)
     private let clock: LogClock
     /// Largest payload accepted, in bytes.
     public let maxEventSize: Int
@@ -48,12 +47,12 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
     public func append(_ batch: [StreamAppend]) async throws(EventLogError) -> [AppendResult] {
         try AppendPlanner.validate(batch, maxEventSize: maxEventSize)
         let now = clock.now()
-        let (results, wake): ([AppendResult], [CheckedContinuation<Void, any Error>]) = try state.withLock {
+        let (results, head): ([AppendResult], UInt64?) = try state.withLock {
             (s) throws(EventLogError) in
             if s.closed { throw .closed() }
             let plan = try AppendPlanner.plan(batch, view: View(state: s))
             switch plan {
-            case .replay(let r): return (r, [])
+            case .replay(let r): return (r, nil)
             case .write(let planned):
                 var results: [AppendResult] = []
                 var buffer: [UInt8] = []
@@ -89,19 +88,10 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
                         )
                     )
                 }
-                let head = UInt64(s.events.count)
-                var wake: [CheckedContinuation<Void, any Error>] = []
-                s.waiters.removeAll { w in
-                    if w.position <= head {
-                        wake.append(w.continuation)
-                        return true
-                    }
-                    return false
-                }
-                return (results, wake)
+                return (results, UInt64(s.events.count))
             }
         }
-        for c in wake { c.resume() }
+        if let head { waiters.advance(to: head) }
         return results
     }
 
@@ -171,41 +161,7 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
 
     package func headPosition() throws(EventLogError) -> UInt64 { try head().position }
 
-    public func waitFor(position: UInt64) async throws(EventLogError) {
-        let id: UInt64? = try state.withLock { (s) throws(EventLogError) -> UInt64? in
-            if s.closed { throw .closed() }
-            if UInt64(s.events.count) >= position { return nil }
-            s.nextWaiter += 1
-            return s.nextWaiter
-        }
-        guard let id else { return }
-        do {
-            try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                    let resumeNow: (any Error)?? = state.withLock { s in
-                        if s.closed { return .some(EventLogError.closed()) }
-                        if Task.isCancelled { return .some(EventLogError.cancelled()) }
-                        if UInt64(s.events.count) >= position { return .some(nil) }
-                        s.waiters.append((position, id, c))
-                        return .none
-                    }
-                    if let r = resumeNow {
-                        if let e = r { c.resume(throwing: e) } else { c.resume() }
-                    }
-                }
-            } onCancel: {
-                let c = state.withLock { s -> CheckedContinuation<Void, any Error>? in
-                    guard let i = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                    return s.waiters.remove(at: i).continuation
-                }
-                c?.resume(throwing: EventLogError.cancelled())
-            }
-        } catch let e as EventLogError {
-            throw e
-        } catch {
-            throw .cancelled()
-        }
-    }
+    public func waitFor(position: UInt64) async throws(EventLogError) { try await waiters.wait(for: position) }
 
     public func head() throws(EventLogError) -> LogHead {
         try state.withLock { (s) throws(EventLogError) in
@@ -239,12 +195,8 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
     }
 
     public func close() async {
-        let waiters = state.withLock { s in
-            s.closed = true
-            defer { s.waiters.removeAll() }
-            return s.waiters.map(\.continuation)
-        }
-        for c in waiters { c.resume(throwing: EventLogError.closed()) }
+        state.withLock { $0.closed = true }
+        waiters.close()
     }
 }
 
