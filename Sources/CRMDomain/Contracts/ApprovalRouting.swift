@@ -39,6 +39,30 @@ enum ApprovalRouting {
         return ref
     }
 
+    /// Submits version 1 of the record (`category`, `id`) to the flow that applies (APR-03) under a new approval
+    /// id; throws `invalidState` under `rule` when no flow applies. `label` names the record in messages.
+    static func submit(
+        _ category: ApprovalCategory,
+        id: ID,
+        label: String,
+        submitterId: ID,
+        amount: Money?,
+        in d: inout Decision,
+        rule: String
+    ) throws(Rejection) {
+        guard let flow = try route(category, submitterId: submitterId, amount: amount, in: &d, rule: rule) else {
+            throw .invalidState(rule, "no \(category.rawValue) approval flow applies to \(category.rawValue) \(label)")
+        }
+        try SubmitForApproval(
+            approvalId: d.newID(),
+            flowId: flow.flowId,
+            target: ApprovalTarget(type: category, id: id, version: 1),
+            submitterId: submitterId,
+            snapshotAmount: amount
+        )
+        .decide(&d)
+    }
+
     /// The approvals ever submitted for a target, newest last by stream name order.
     static func approvals(of target: ApprovalTarget, in d: inout Decision) -> [Approval] {
         d.children(of: target.stream, category: Approval.category).compactMap { d.load(Approval.self, stream: $0) }

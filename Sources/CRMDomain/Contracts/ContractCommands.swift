@@ -7,6 +7,16 @@ extension Decision {
         return c
     }
 
+    /// The contract `id` (`<row>.contractExists`) with its stream, after checking perm(`action`) on it
+    /// (`<row>.perm`, data scope of the contract owner).
+    mutating func authorizedContract(_ id: ID, _ action: Action, row: String) throws(Rejection) -> (Contract, StreamRef)
+    {
+        let c = try contract(id, rule: "\(row).contractExists")
+        let stream = StreamRef.of(Contract.self, id)
+        try authorize(action, on: .contract, owner: c.ownerId, record: stream, rule: "\(row).perm")
+        return (c, stream)
+    }
+
     /// The contract's status with a recalled pending approval read as `recalled`.
     mutating func effectiveStatus(of c: Contract) -> ContractStatus {
         guard c.status == .submitted, let aid = c.pendingApprovalId else { return c.status }
@@ -248,9 +258,7 @@ public struct AmendContract: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let c = try d.contract(contractId, rule: "CTR-02.contractExists")
-        let stream = StreamRef.of(Contract.self, contractId)
-        try d.authorize(.edit, on: .contract, owner: c.ownerId, record: stream, rule: "CTR-02.perm")
+        let (c, stream) = try d.authorizedContract(contractId, .edit, row: "CTR-02")
         var changes: [ContractChange] = []
         func add(_ f: ContractChange.Field, _ before: ContractFieldValue, _ after: ContractFieldValue) {
             if before != after { changes.append(ContractChange(field: f, before: before, after: after)) }
@@ -323,9 +331,7 @@ public struct SubmitContract: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let c = try d.contract(contractId, rule: "CTR-03.contractExists")
-        let stream = StreamRef.of(Contract.self, contractId)
-        try d.authorize(.submit, on: .contract, owner: c.ownerId, record: stream, rule: "CTR-03.perm")
+        let (c, stream) = try d.authorizedContract(contractId, .submit, row: "CTR-03")
         let status = d.effectiveStatus(of: c)
         guard [.draft, .rejected, .recalled].contains(status) else {
             throw .invalidState(
@@ -373,9 +379,7 @@ public struct ApproveContract: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let c = try d.contract(contractId, rule: "CTR-04.contractExists")
-        let stream = StreamRef.of(Contract.self, contractId)
-        try d.authorize(.approve, on: .contract, owner: c.ownerId, record: stream, rule: "CTR-04.perm")
+        let (c, stream) = try d.authorizedContract(contractId, .approve, row: "CTR-04")
         guard c.status == .submitted, c.pendingApprovalId == approvalId else {
             throw .invalidState(
                 "CTR-04.submitted",
@@ -427,9 +431,7 @@ public struct RejectContract: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let c = try d.contract(contractId, rule: "CTR-05.contractExists")
-        let stream = StreamRef.of(Contract.self, contractId)
-        try d.authorize(.approve, on: .contract, owner: c.ownerId, record: stream, rule: "CTR-05.perm")
+        let (c, stream) = try d.authorizedContract(contractId, .approve, row: "CTR-05")
         try Rejection.require(reason, "CTR-05.reason", field: "reason")
         guard c.status == .submitted, c.pendingApprovalId == approvalId else {
             throw .invalidState(
@@ -465,9 +467,7 @@ public struct SignContract: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let c = try d.contract(contractId, rule: "CTR-06.contractExists")
-        let stream = StreamRef.of(Contract.self, contractId)
-        try d.authorize(.sign, on: .contract, owner: c.ownerId, record: stream, rule: "CTR-06.perm")
+        let (c, stream) = try d.authorizedContract(contractId, .sign, row: "CTR-06")
         guard signedAt <= d.now else {
             throw .invalidInput("CTR-06.signedAt", field: "signedAt", "\(signedAt) is in the future")
         }
@@ -534,9 +534,7 @@ public struct VoidContract: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let c = try d.contract(contractId, rule: "CTR-07.contractExists")
-        let stream = StreamRef.of(Contract.self, contractId)
-        try d.authorize(.void, on: .contract, owner: c.ownerId, record: stream, rule: "CTR-07.perm")
+        let (c, stream) = try d.authorizedContract(contractId, .void, row: "CTR-07")
         try Rejection.require(reason, "CTR-07.reason", field: "reason")
         guard c.status != .voided else {
             throw .invalidState(
@@ -616,9 +614,7 @@ public struct ExpireContract: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let c = try d.contract(contractId, rule: "CTR-09.contractExists")
-        let stream = StreamRef.of(Contract.self, contractId)
-        try d.authorize(.edit, on: .contract, owner: c.ownerId, record: stream, rule: "CTR-09.perm")
+        let (c, stream) = try d.authorizedContract(contractId, .edit, row: "CTR-09")
         guard c.status == .signed else {
             throw .invalidState(
                 "CTR-09.signed",
@@ -650,9 +646,7 @@ public struct RenewContract: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let c = try d.contract(contractId, rule: "CTR-10.contractExists")
-        let stream = StreamRef.of(Contract.self, contractId)
-        try d.authorize(.edit, on: .contract, owner: c.ownerId, record: stream, rule: "CTR-10.perm")
+        let (c, stream) = try d.authorizedContract(contractId, .edit, row: "CTR-10")
         guard c.status == .signed || c.status == .expired else {
             throw .invalidState(
                 "CTR-10.renewable",

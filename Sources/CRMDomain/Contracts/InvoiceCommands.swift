@@ -152,25 +152,15 @@ public struct RequestInvoiceApproval: Command {
         guard inv.status == .requested else {
             throw .invalidState("INV-02.requested", "invoice \(inv.applyNo) is \(inv.status.rawValue), not requested")
         }
-        guard
-            let flow = try ApprovalRouting.route(
-                .invoice,
-                submitterId: submitterId,
-                amount: inv.amount,
-                in: &d,
-                rule: "INV-02.approvalRoute"
-            )
-        else {
-            throw .invalidState("INV-02.approvalRoute", "no invoice approval flow applies to invoice \(inv.applyNo)")
-        }
-        try SubmitForApproval(
-            approvalId: d.newID(),
-            flowId: flow.flowId,
-            target: ApprovalTarget(type: .invoice, id: invoiceId, version: 1),
+        try ApprovalRouting.submit(
+            .invoice,
+            id: invoiceId,
+            label: inv.applyNo,
             submitterId: submitterId,
-            snapshotAmount: inv.amount
+            amount: inv.amount,
+            in: &d,
+            rule: "INV-02.approvalRoute"
         )
-        .decide(&d)
     }
 }
 

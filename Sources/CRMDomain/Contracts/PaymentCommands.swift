@@ -52,9 +52,7 @@ public struct ScheduleInstallment: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let c = try d.contract(contractId, rule: "PAY-01.contractExists")
-        let stream = StreamRef.of(Contract.self, contractId)
-        try d.authorize(.edit, on: .contract, owner: c.ownerId, record: stream, rule: "PAY-01.perm")
+        let (c, stream) = try d.authorizedContract(contractId, .edit, row: "PAY-01")
         guard let total = c.amount else { throw .notFound("PAY-01.contractExists", "contract", id: contractId) }
         try ContractMoneyChecks.positive(amount, currency: total.currency, field: "amount", rule: "PAY-01.amount")
         guard installmentNo >= 1 else {
@@ -131,9 +129,7 @@ public struct ReviseInstallment: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let c = try d.contract(contractId, rule: "PAY-02.contractExists")
-        let stream = StreamRef.of(Contract.self, contractId)
-        try d.authorize(.edit, on: .contract, owner: c.ownerId, record: stream, rule: "PAY-02.perm")
+        let (c, stream) = try d.authorizedContract(contractId, .edit, row: "PAY-02")
         guard let i = c.installment(planId), !i.cancelled, let total = c.amount else {
             throw .notFound("PAY-02.installmentExists", "installment", id: planId)
         }
@@ -209,9 +205,7 @@ public struct CancelInstallment: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let c = try d.contract(contractId, rule: "PAY-03.contractExists")
-        let stream = StreamRef.of(Contract.self, contractId)
-        try d.authorize(.edit, on: .contract, owner: c.ownerId, record: stream, rule: "PAY-03.perm")
+        let (c, stream) = try d.authorizedContract(contractId, .edit, row: "PAY-03")
         try Rejection.require(reason, "PAY-03.reason", field: "reason")
         guard let i = c.installment(planId), !i.cancelled else {
             throw .notFound("PAY-03.installmentExists", "installment", id: planId)
@@ -242,9 +236,7 @@ public struct FlagInstallmentOverdue: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let c = try d.contract(contractId, rule: "PAY-04.contractExists")
-        let stream = StreamRef.of(Contract.self, contractId)
-        try d.authorize(.edit, on: .contract, owner: c.ownerId, record: stream, rule: "PAY-04.perm")
+        let (c, stream) = try d.authorizedContract(contractId, .edit, row: "PAY-04")
         guard let i = c.installment(planId), !i.cancelled else {
             throw .notFound("PAY-04.installmentExists", "installment", id: planId)
         }
@@ -437,25 +429,15 @@ public struct RequestPaymentApproval: Command {
         guard p.status == .pending else {
             throw .invalidState("PAY-06.pending", "payment \(p.number) is \(p.status.rawValue), not pending")
         }
-        guard
-            let flow = try ApprovalRouting.route(
-                .payment,
-                submitterId: submitterId,
-                amount: p.amount,
-                in: &d,
-                rule: "PAY-06.approvalRoute"
-            )
-        else {
-            throw .invalidState("PAY-06.approvalRoute", "no payment approval flow applies to payment \(p.number)")
-        }
-        try SubmitForApproval(
-            approvalId: d.newID(),
-            flowId: flow.flowId,
-            target: ApprovalTarget(type: .payment, id: paymentId, version: 1),
+        try ApprovalRouting.submit(
+            .payment,
+            id: paymentId,
+            label: p.number,
             submitterId: submitterId,
-            snapshotAmount: p.amount
+            amount: p.amount,
+            in: &d,
+            rule: "PAY-06.approvalRoute"
         )
-        .decide(&d)
     }
 }
 

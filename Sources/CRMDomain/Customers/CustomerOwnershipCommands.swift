@@ -68,10 +68,7 @@ public struct ClaimCustomerFromPool: Command {
             )
         }
         let day = d.now.date
-        let claimsToday = Int64(
-            d.children(of: CustomerIndex.poolClaims(poolId: poolId, userId: userId, day: day), category: "poolClaim")
-                .count
-        )
+        let claimsToday = PoolRules.claims(poolId: poolId, userId: userId, day: day, in: &d)
         if let limit = pool.dailyClaimLimit, claimsToday + Int64(customers.count) > limit {
             throw .violated(
                 "CUS-09.dailyClaimLimit",
@@ -226,9 +223,7 @@ public struct ReclaimCustomer: Command {
 
     public func decide(_ d: inout Decision) throws(Rejection) {
         try d.authorize(.putIntoPool, on: .customer, rule: "CUS-11.perm")
-        guard asOf <= d.now else {
-            throw .invalidInput("CUS-11.asOf", field: "asOf", "\(asOf) is in the future (now \(d.now))")
-        }
+        try Rejection.notInFuture(asOf, now: d.now, "CUS-11.asOf", field: "asOf")
         let c = try CustomerLookup.live(customerId, "CUS-11.exists", in: &d)
         guard let owner = c.ownerId, let facts = ReclaimFacts.load(customerId, in: &d) else {
             throw .invalidState(

@@ -3,6 +3,14 @@
 
 /// Shared checks of pool settings.
 enum PoolRules {
+    /// How many records (customers or leads) `userId` has claimed from pool `poolId` on `day`.
+    static func claims(poolId: ID, userId: ID, day: LocalDate, in d: inout Decision) -> Int64 {
+        Int64(
+            d.children(of: CustomerIndex.poolClaims(poolId: poolId, userId: userId, day: day), category: "poolClaim")
+                .count
+        )
+    }
+
     static func nonNegative(_ value: Int64?, _ field: String, rule: String) throws(Rejection) {
         if let value, value < 0 {
             throw .violated(rule, "\(field) must be ≥ 0, got \(value)", [field: "\(value)"])

@@ -22,6 +22,19 @@ extension Decision {
         }
         return a
     }
+
+    /// The appointment `appointmentId` (`<row>.appointmentExists`) with its stream, after checking perm(`action`)
+    /// on it (`<row>.perm`, data scope of the technician).
+    mutating func authorizedAppointment(
+        _ appointmentId: ID,
+        _ action: Action,
+        row: String
+    ) throws(Rejection) -> (ServiceAppointment, StreamRef) {
+        let a = try appointment(appointmentId, rule: "\(row).appointmentExists")
+        let stream = StreamRef.of(ServiceAppointment.self, appointmentId)
+        try authorize(action, on: .serviceAppointment, owner: a.technicianId, record: stream, rule: "\(row).perm")
+        return (a, stream)
+    }
 }
 
 extension WorkOrder {
@@ -199,9 +212,7 @@ public struct DispatchTechnician: Command {
     public init(appointmentId: ID) { self.appointmentId = appointmentId }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let a = try d.appointment(appointmentId, rule: "FSV-03.appointmentExists")
-        let stream = StreamRef.of(ServiceAppointment.self, appointmentId)
-        try d.authorize(.dispatch, on: .serviceAppointment, owner: a.technicianId, record: stream, rule: "FSV-03.perm")
+        let (a, stream) = try d.authorizedAppointment(appointmentId, .dispatch, row: "FSV-03")
         guard a.status == .scheduled else {
             throw .invalidState(
                 "FSV-03.scheduled",
@@ -224,9 +235,7 @@ public struct StartServiceAppointment: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let a = try d.appointment(appointmentId, rule: "FSV-04.appointmentExists")
-        let stream = StreamRef.of(ServiceAppointment.self, appointmentId)
-        try d.authorize(.edit, on: .serviceAppointment, owner: a.technicianId, record: stream, rule: "FSV-04.perm")
+        let (a, stream) = try d.authorizedAppointment(appointmentId, .edit, row: "FSV-04")
         guard a.status == .dispatched else {
             throw .invalidState(
                 "FSV-04.dispatched",
@@ -234,9 +243,7 @@ public struct StartServiceAppointment: Command {
                 ["appointmentId": appointmentId.description, "status": a.status.rawValue]
             )
         }
-        guard at <= d.now else {
-            throw .invalidInput("FSV-04.at", field: "at", "\(at) is in the future (now \(d.now))")
-        }
+        try Rejection.notInFuture(at, now: d.now, "FSV-04.at", field: "at")
         d.emit(ServiceAppointmentStarted(appointmentId: appointmentId, at: at), to: stream)
     }
 }
@@ -256,9 +263,7 @@ public struct CompleteServiceAppointment: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let a = try d.appointment(appointmentId, rule: "FSV-05.appointmentExists")
-        let stream = StreamRef.of(ServiceAppointment.self, appointmentId)
-        try d.authorize(.edit, on: .serviceAppointment, owner: a.technicianId, record: stream, rule: "FSV-05.perm")
+        let (a, stream) = try d.authorizedAppointment(appointmentId, .edit, row: "FSV-05")
         guard a.status == .inProgress else {
             throw .invalidState(
                 "FSV-05.started",
@@ -266,9 +271,7 @@ public struct CompleteServiceAppointment: Command {
                 ["appointmentId": appointmentId.description, "status": a.status.rawValue]
             )
         }
-        guard at <= d.now else {
-            throw .invalidInput("FSV-05.at", field: "at", "\(at) is in the future (now \(d.now))")
-        }
+        try Rejection.notInFuture(at, now: d.now, "FSV-05.at", field: "at")
         if let startedAt = a.startedAt, at < startedAt {
             throw .invalidInput("FSV-05.at", field: "at", "\(at) is before the appointment started (\(startedAt))")
         }
@@ -290,9 +293,7 @@ public struct MarkServiceAppointmentCannotComplete: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let a = try d.appointment(appointmentId, rule: "FSV-06.appointmentExists")
-        let stream = StreamRef.of(ServiceAppointment.self, appointmentId)
-        try d.authorize(.edit, on: .serviceAppointment, owner: a.technicianId, record: stream, rule: "FSV-06.perm")
+        let (a, stream) = try d.authorizedAppointment(appointmentId, .edit, row: "FSV-06")
         guard a.status.isActive else {
             throw .invalidState(
                 "FSV-06.active",
@@ -317,9 +318,7 @@ public struct CancelServiceAppointment: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let a = try d.appointment(appointmentId, rule: "FSV-07.appointmentExists")
-        let stream = StreamRef.of(ServiceAppointment.self, appointmentId)
-        try d.authorize(.edit, on: .serviceAppointment, owner: a.technicianId, record: stream, rule: "FSV-07.perm")
+        let (a, stream) = try d.authorizedAppointment(appointmentId, .edit, row: "FSV-07")
         switch a.status {
         case .completed:
             throw .invalidState(

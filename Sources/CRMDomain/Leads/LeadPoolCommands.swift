@@ -63,10 +63,7 @@ public struct ClaimLeadFromPool: Command {
             )
         }
         let day = d.now.date
-        let claimsToday = Int64(
-            d.children(of: CustomerIndex.poolClaims(poolId: poolId, userId: userId, day: day), category: "poolClaim")
-                .count
-        )
+        let claimsToday = PoolRules.claims(poolId: poolId, userId: userId, day: day, in: &d)
         if let limit = pool.dailyClaimLimit, claimsToday + 1 > limit {
             throw .violated(
                 "LED-05.dailyClaimLimit",
@@ -139,9 +136,7 @@ public struct ReclaimLead: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        guard asOf <= d.now else {
-            throw .invalidInput("LED-06.asOf", field: "asOf", "\(asOf) is in the future (now \(d.now))")
-        }
+        try Rejection.notInFuture(asOf, now: d.now, "LED-06.asOf", field: "asOf")
         guard let lead = d.load(Lead.self, leadId), lead.exists else {
             throw .notFound("LED-06.leadExists", "lead", id: leadId)
         }

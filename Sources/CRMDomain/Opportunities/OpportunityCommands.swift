@@ -15,6 +15,19 @@ extension Decision {
         return opp
     }
 
+    /// The opportunity `oppId` (`<row>.exists`) with its stream, after checking perm(`action`) on it
+    /// (`<row>.perm`, data scope of the owner).
+    mutating func authorizedOpportunity(
+        _ oppId: ID,
+        _ action: Action,
+        row: String
+    ) throws(Rejection) -> (Opportunity, StreamRef) {
+        let opp = try existingOpportunity(oppId, row: row)
+        let stream = StreamRef.of(Opportunity.self, oppId)
+        try authorize(action, on: .opportunity, owner: opp.ownerId, record: stream, rule: "\(row).perm")
+        return (opp, stream)
+    }
+
     /// The opportunity `oppId` if it is open, else a rejection under `row`.
     mutating func openOpportunity(_ oppId: ID, row: String) throws(Rejection) -> Opportunity {
         let opp = try existingOpportunity(oppId, row: row)
@@ -118,7 +131,13 @@ enum OpportunityInput {
     }
 
     static func notInFuture(_ t: Timestamp, now: Timestamp, row: String) throws(Rejection) {
-        if t > now { throw .invalidInput("\(row).closedAt", field: "closedAt", "\(t) is in the future (now \(now))") }
+        try Rejection.notInFuture(t, now: now, "\(row).closedAt", field: "closedAt")
+    }
+
+    /// The probability and forecast category of an open stage, when given.
+    static func openForecast(_ probability: Int64?, _ category: ForecastCategory?, row: String) throws(Rejection) {
+        try openProbability(probability, row: row)
+        try openCategory(category, row: row)
     }
 }
 
@@ -182,8 +201,7 @@ public struct CreateOpportunity: Command {
                 ["amount": "\(amount.amountMinor)"]
             )
         }
-        try OpportunityInput.openProbability(probability, row: row)
-        try OpportunityInput.openCategory(forecastCategory, row: row)
+        try OpportunityInput.openForecast(probability, forecastCategory, row: row)
         guard d.load(Opportunity.self, oppId) == nil else {
             throw .alreadyExists("\(row).oppIdUnique", "opportunity", oppId)
         }
@@ -266,9 +284,7 @@ public struct UpdateOpportunity: Command {
 
     public func decide(_ d: inout Decision) throws(Rejection) {
         let row = "OPP-05"
-        let opp = try d.existingOpportunity(oppId, row: row)
-        let stream = StreamRef.of(Opportunity.self, oppId)
-        try d.authorize(.edit, on: .opportunity, owner: opp.ownerId, record: stream, rule: "\(row).perm")
+        let (opp, stream) = try d.authorizedOpportunity(oppId, .edit, row: row)
         guard !values.isEmpty else { throw .missing("\(row).values", field: "values") }
         guard opp.status == .open else {
             throw .invalidState(
@@ -344,9 +360,7 @@ public struct ChangeOpportunityAmount: Command {
 
     public func decide(_ d: inout Decision) throws(Rejection) {
         let row = "OPP-06"
-        let opp = try d.existingOpportunity(oppId, row: row)
-        let stream = StreamRef.of(Opportunity.self, oppId)
-        try d.authorize(.edit, on: .opportunity, owner: opp.ownerId, record: stream, rule: "\(row).perm")
+        let (opp, stream) = try d.authorizedOpportunity(oppId, .edit, row: row)
         try d.authorizeFields(["amount"], on: .opportunity, rule: "\(row).fieldPerm")
         _ = try d.openOpportunity(oppId, row: row)
         guard !amount.isNegative else {
@@ -378,9 +392,7 @@ public struct ChangeOpportunityCloseDate: Command {
 
     public func decide(_ d: inout Decision) throws(Rejection) {
         let row = "OPP-07"
-        let opp = try d.existingOpportunity(oppId, row: row)
-        let stream = StreamRef.of(Opportunity.self, oppId)
-        try d.authorize(.edit, on: .opportunity, owner: opp.ownerId, record: stream, rule: "\(row).perm")
+        let (opp, stream) = try d.authorizedOpportunity(oppId, .edit, row: row)
         try d.authorizeFields(["expectedCloseDate"], on: .opportunity, rule: "\(row).fieldPerm")
         _ = try d.openOpportunity(oppId, row: row)
         guard let from = opp.expectedCloseDate, from != expectedCloseDate else {
@@ -418,9 +430,7 @@ public struct ChangeOpportunityLineItems: Command {
 
     public func decide(_ d: inout Decision) throws(Rejection) {
         let row = "OPP-08"
-        let opp = try d.existingOpportunity(oppId, row: row)
-        let stream = StreamRef.of(Opportunity.self, oppId)
-        try d.authorize(.edit, on: .opportunity, owner: opp.ownerId, record: stream, rule: "\(row).perm")
+        let (opp, stream) = try d.authorizedOpportunity(oppId, .edit, row: row)
         try d.authorizeFields(["lines", "amount"], on: .opportunity, rule: "\(row).fieldPerm")
         _ = try d.openOpportunity(oppId, row: row)
         for (i, line) in lines.enumerated() {
@@ -494,11 +504,8 @@ public struct AdvanceOpportunityStage: Command {
 
     public func decide(_ d: inout Decision) throws(Rejection) {
         let row = "OPP-09"
-        let opp = try d.existingOpportunity(oppId, row: row)
-        let stream = StreamRef.of(Opportunity.self, oppId)
-        try d.authorize(.edit, on: .opportunity, owner: opp.ownerId, record: stream, rule: "\(row).perm")
-        try OpportunityInput.openProbability(probability, row: row)
-        try OpportunityInput.openCategory(forecastCategory, row: row)
+        let (opp, stream) = try d.authorizedOpportunity(oppId, .edit, row: row)
+        try OpportunityInput.openForecast(probability, forecastCategory, row: row)
         _ = try d.openOpportunity(oppId, row: row)
         let pipeline = try d.pipeline(of: opp, row: row)
         let from = try pipeline.currentStage(of: opp, row: row)
@@ -557,12 +564,9 @@ public struct MoveOpportunityStageBack: Command {
 
     public func decide(_ d: inout Decision) throws(Rejection) {
         let row = "OPP-10"
-        let opp = try d.existingOpportunity(oppId, row: row)
-        let stream = StreamRef.of(Opportunity.self, oppId)
-        try d.authorize(.moveBack, on: .opportunity, owner: opp.ownerId, record: stream, rule: "\(row).perm")
+        let (opp, stream) = try d.authorizedOpportunity(oppId, .moveBack, row: row)
         try Rejection.require(reason, "\(row).reason", field: "reason")
-        try OpportunityInput.openProbability(probability, row: row)
-        try OpportunityInput.openCategory(forecastCategory, row: row)
+        try OpportunityInput.openForecast(probability, forecastCategory, row: row)
         _ = try d.openOpportunity(oppId, row: row)
         let pipeline = try d.pipeline(of: opp, row: row)
         let from = try pipeline.currentStage(of: opp, row: row)
@@ -605,9 +609,7 @@ public struct AdjustOpportunityForecast: Command {
 
     public func decide(_ d: inout Decision) throws(Rejection) {
         let row = "OPP-11"
-        let opp = try d.existingOpportunity(oppId, row: row)
-        let stream = StreamRef.of(Opportunity.self, oppId)
-        try d.authorize(.edit, on: .opportunity, owner: opp.ownerId, record: stream, rule: "\(row).perm")
+        let (opp, stream) = try d.authorizedOpportunity(oppId, .edit, row: row)
         var fields: [String] = []
         if probability != nil { fields.append("probability") }
         if forecastCategory != nil { fields.append("forecastCategory") }
@@ -616,8 +618,7 @@ public struct AdjustOpportunityForecast: Command {
         }
         try d.authorizeFields(fields, on: .opportunity, rule: "\(row).fieldPerm")
         _ = try d.openOpportunity(oppId, row: row)
-        try OpportunityInput.openProbability(probability, row: row)
-        try OpportunityInput.openCategory(forecastCategory, row: row)
+        try OpportunityInput.openForecast(probability, forecastCategory, row: row)
         let p = probability == opp.probability ? nil : probability
         let c = forecastCategory == opp.forecastCategory ? nil : forecastCategory
         guard p != nil || c != nil else {
@@ -659,9 +660,7 @@ public struct WinOpportunity: Command {
 
     public func decide(_ d: inout Decision) throws(Rejection) {
         let row = "OPP-12"
-        let opp = try d.existingOpportunity(oppId, row: row)
-        let stream = StreamRef.of(Opportunity.self, oppId)
-        try d.authorize(.close, on: .opportunity, owner: opp.ownerId, record: stream, rule: "\(row).perm")
+        let (opp, stream) = try d.authorizedOpportunity(oppId, .close, row: row)
         try OpportunityInput.notInFuture(closedAt, now: d.now, row: row)
         _ = try d.openOpportunity(oppId, row: row)
         let pipeline = try d.pipeline(of: opp, row: row)
@@ -740,9 +739,7 @@ public struct LoseOpportunity: Command {
 
     public func decide(_ d: inout Decision) throws(Rejection) {
         let row = "OPP-13"
-        let opp = try d.existingOpportunity(oppId, row: row)
-        let stream = StreamRef.of(Opportunity.self, oppId)
-        try d.authorize(.close, on: .opportunity, owner: opp.ownerId, record: stream, rule: "\(row).perm")
+        let (opp, stream) = try d.authorizedOpportunity(oppId, .close, row: row)
         try OpportunityInput.notInFuture(closedAt, now: d.now, row: row)
         _ = try d.openOpportunity(oppId, row: row)
         let pipeline = try d.pipeline(of: opp, row: row)
@@ -795,9 +792,7 @@ public struct VoidOpportunity: Command {
 
     public func decide(_ d: inout Decision) throws(Rejection) {
         let row = "OPP-14"
-        let opp = try d.existingOpportunity(oppId, row: row)
-        let stream = StreamRef.of(Opportunity.self, oppId)
-        try d.authorize(.void, on: .opportunity, owner: opp.ownerId, record: stream, rule: "\(row).perm")
+        let (opp, stream) = try d.authorizedOpportunity(oppId, .void, row: row)
         guard opp.status != .won else {
             throw .violated(
                 "\(row).notWon",
@@ -842,12 +837,9 @@ public struct ReopenOpportunity: Command {
 
     public func decide(_ d: inout Decision) throws(Rejection) {
         let row = "OPP-15"
-        let opp = try d.existingOpportunity(oppId, row: row)
-        let stream = StreamRef.of(Opportunity.self, oppId)
-        try d.authorize(.reopen, on: .opportunity, owner: opp.ownerId, record: stream, rule: "\(row).perm")
+        let (opp, stream) = try d.authorizedOpportunity(oppId, .reopen, row: row)
         try Rejection.require(reason, "\(row).reason", field: "reason")
-        try OpportunityInput.openProbability(probability, row: row)
-        try OpportunityInput.openCategory(forecastCategory, row: row)
+        try OpportunityInput.openForecast(probability, forecastCategory, row: row)
         guard [.won, .lost, .voided].contains(opp.status) else {
             throw .invalidState(
                 "\(row).closed",
@@ -898,9 +890,7 @@ public struct ChangeOpportunityOwner: Command {
 
     public func decide(_ d: inout Decision) throws(Rejection) {
         let row = "OPP-16"
-        let opp = try d.existingOpportunity(oppId, row: row)
-        let stream = StreamRef.of(Opportunity.self, oppId)
-        try d.authorize(.transfer, on: .opportunity, owner: opp.ownerId, record: stream, rule: "\(row).perm")
+        let (opp, stream) = try d.authorizedOpportunity(oppId, .transfer, row: row)
         if cause.kind == .customerTransfer, cause.requestId == nil {
             throw .missing("\(row).requestId", field: "cause.requestId")
         }
@@ -936,9 +926,7 @@ public struct SetOpportunitySplits: Command {
 
     public func decide(_ d: inout Decision) throws(Rejection) {
         let row = "OPP-17"
-        let opp = try d.existingOpportunity(oppId, row: row)
-        let stream = StreamRef.of(Opportunity.self, oppId)
-        try d.authorize(.edit, on: .opportunity, owner: opp.ownerId, record: stream, rule: "\(row).perm")
+        let (opp, stream) = try d.authorizedOpportunity(oppId, .edit, row: row)
         try d.authorizeFields(["splits"], on: .opportunity, rule: "\(row).fieldPerm")
         guard opp.status != .archived else {
             throw .invalidState("\(row).live", "opportunity \(oppId) is archived", ["oppId": oppId.description])
@@ -996,9 +984,7 @@ public struct ArchiveOpportunity: Command {
 
     public func decide(_ d: inout Decision) throws(Rejection) {
         let row = "OPP-18"
-        let opp = try d.existingOpportunity(oppId, row: row)
-        let stream = StreamRef.of(Opportunity.self, oppId)
-        try d.authorize(.archive, on: .opportunity, owner: opp.ownerId, record: stream, rule: "\(row).perm")
+        let (opp, stream) = try d.authorizedOpportunity(oppId, .archive, row: row)
         try Rejection.require(reason, "\(row).reason", field: "reason")
         guard opp.status != .archived else {
             throw .invalidState("\(row).live", "opportunity \(oppId) is already archived", ["oppId": oppId.description])

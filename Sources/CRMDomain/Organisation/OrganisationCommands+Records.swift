@@ -209,9 +209,7 @@ public struct RevokeRecordShare: Command {
         }
         if reason == .expired {
             guard let asOf else { throw .missing("ACC-10.asOf", field: "asOf") }
-            guard asOf <= d.now else {
-                throw .invalidInput("ACC-10.asOf", field: "asOf", "\(asOf) is in the future (now \(d.now))")
-            }
+            try Rejection.notInFuture(asOf, now: d.now, "ACC-10.asOf", field: "asOf")
             guard let expiresAt = share.expiresAt, expiresAt <= asOf else {
                 throw .invalidState(
                     "ACC-10.expired",

@@ -14,9 +14,7 @@ public struct ApplySlaPolicy: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let ticket = try d.ticket(ticketId, rule: "SVC-10.ticketExists")
-        let stream = StreamRef.of(Ticket.self, ticketId)
-        try d.authorize(.edit, on: .ticket, owner: ticket.assigneeId, record: stream, rule: "SVC-10.perm")
+        let (ticket, stream) = try d.authorizedTicket(ticketId, .edit, row: "SVC-10")
         guard ticket.status != .closed else {
             throw .invalidState(
                 "SVC-10.ticketNotClosed",
@@ -94,12 +92,8 @@ public struct BreachSla: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let ticket = try d.ticket(ticketId, rule: "SVC-12.ticketExists")
-        let stream = StreamRef.of(Ticket.self, ticketId)
-        try d.authorize(.edit, on: .ticket, owner: ticket.assigneeId, record: stream, rule: "SVC-12.perm")
-        guard asOf <= d.now else {
-            throw .invalidInput("SVC-12.asOf", field: "asOf", "\(asOf) is in the future (now \(d.now))")
-        }
+        let (ticket, stream) = try d.authorizedTicket(ticketId, .edit, row: "SVC-12")
+        try Rejection.notInFuture(asOf, now: d.now, "SVC-12.asOf", field: "asOf")
         guard let sla = ticket.slas[policyId] else {
             throw .notFound("SVC-12.slaApplied", "sla", id: "\(policyId) on ticket \(ticketId)")
         }
@@ -153,12 +147,8 @@ public struct CheckSlaBreaches: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let ticket = try d.ticket(ticketId, rule: "SVC-12.ticketExists")
-        let stream = StreamRef.of(Ticket.self, ticketId)
-        try d.authorize(.edit, on: .ticket, owner: ticket.assigneeId, record: stream, rule: "SVC-12.perm")
-        guard asOf <= d.now else {
-            throw .invalidInput("SVC-12.asOf", field: "asOf", "\(asOf) is in the future (now \(d.now))")
-        }
+        let (ticket, stream) = try d.authorizedTicket(ticketId, .edit, row: "SVC-12")
+        try Rejection.notInFuture(asOf, now: d.now, "SVC-12.asOf", field: "asOf")
         for sla in ticket.orderedSlas where sla.status == .ongoing && asOf > sla.deadline {
             d.emit(SlaBreached(policyId: sla.policyId, deadline: sla.deadline, asOf: asOf), to: stream)
         }

@@ -10,6 +10,19 @@ extension Decision {
         return ticket
     }
 
+    /// The ticket `ticketId` (`<row>.ticketExists`) with its stream, after checking perm(`action`) on it
+    /// (`<row>.perm`, data scope of the assignee).
+    mutating func authorizedTicket(
+        _ ticketId: ID,
+        _ action: Action,
+        row: String
+    ) throws(Rejection) -> (Ticket, StreamRef) {
+        let ticket = try ticket(ticketId, rule: "\(row).ticketExists")
+        let stream = StreamRef.of(Ticket.self, ticketId)
+        try authorize(action, on: .ticket, owner: ticket.assigneeId, record: stream, rule: "\(row).perm")
+        return (ticket, stream)
+    }
+
     /// The team `ticket` belongs to, or a `notFound` rejection under `rule`.
     mutating func team(of ticket: Ticket, rule: String) throws(Rejection) -> ServiceTeam {
         guard let teamId = ticket.teamId else { throw .notFound(rule, "serviceTeam", id: "none") }
@@ -115,9 +128,7 @@ public struct AssignTicket: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let ticket = try d.ticket(ticketId, rule: "SVC-02.ticketExists")
-        let stream = StreamRef.of(Ticket.self, ticketId)
-        try d.authorize(.assign, on: .ticket, owner: ticket.assigneeId, record: stream, rule: "SVC-02.perm")
+        let (ticket, stream) = try d.authorizedTicket(ticketId, .assign, row: "SVC-02")
         guard ticket.status == .open else {
             throw .invalidState(
                 "SVC-02.open",
@@ -160,9 +171,7 @@ public struct ChangeTicketStage: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let ticket = try d.ticket(ticketId, rule: "SVC-03.ticketExists")
-        let stream = StreamRef.of(Ticket.self, ticketId)
-        try d.authorize(.edit, on: .ticket, owner: ticket.assigneeId, record: stream, rule: "SVC-03.perm")
+        let (ticket, stream) = try d.authorizedTicket(ticketId, .edit, row: "SVC-03")
         guard ticket.status != .closed else {
             throw .invalidState(
                 "SVC-03.notClosed",
@@ -213,9 +222,7 @@ public struct EscalateTicket: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let ticket = try d.ticket(ticketId, rule: "SVC-04.ticketExists")
-        let stream = StreamRef.of(Ticket.self, ticketId)
-        try d.authorize(.escalate, on: .ticket, owner: ticket.assigneeId, record: stream, rule: "SVC-04.perm")
+        let (ticket, stream) = try d.authorizedTicket(ticketId, .escalate, row: "SVC-04")
         guard ticket.status == .open else {
             throw .invalidState(
                 "SVC-04.open",
@@ -306,9 +313,7 @@ public struct EscalateTicket: Command {
             )
         }
         guard let asOf else { throw .missing("SVC-04.asOf", field: "asOf") }
-        guard asOf <= d.now else {
-            throw .invalidInput("SVC-04.asOf", field: "asOf", "\(asOf) is in the future (now \(d.now))")
-        }
+        try Rejection.notInFuture(asOf, now: d.now, "SVC-04.asOf", field: "asOf")
         let calendar: WorkingCalendar
         switch def.businessHoursSource.kind {
         case .none:
@@ -374,9 +379,7 @@ public struct ResolveTicket: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let ticket = try d.ticket(ticketId, rule: "SVC-05.ticketExists")
-        let stream = StreamRef.of(Ticket.self, ticketId)
-        try d.authorize(.edit, on: .ticket, owner: ticket.assigneeId, record: stream, rule: "SVC-05.perm")
+        let (ticket, stream) = try d.authorizedTicket(ticketId, .edit, row: "SVC-05")
         guard ticket.status == .open else {
             throw .invalidState(
                 "SVC-05.open",
@@ -403,9 +406,7 @@ public struct CloseTicket: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let ticket = try d.ticket(ticketId, rule: "SVC-06.ticketExists")
-        let stream = StreamRef.of(Ticket.self, ticketId)
-        try d.authorize(.close, on: .ticket, owner: ticket.assigneeId, record: stream, rule: "SVC-06.perm")
+        let (ticket, stream) = try d.authorizedTicket(ticketId, .close, row: "SVC-06")
         switch ticket.status {
         case .resolved:
             break
@@ -442,9 +443,7 @@ public struct ReopenTicket: Command {
     }
 
     public func decide(_ d: inout Decision) throws(Rejection) {
-        let ticket = try d.ticket(ticketId, rule: "SVC-07.ticketExists")
-        let stream = StreamRef.of(Ticket.self, ticketId)
-        try d.authorize(.reopen, on: .ticket, owner: ticket.assigneeId, record: stream, rule: "SVC-07.perm")
+        let (ticket, stream) = try d.authorizedTicket(ticketId, .reopen, row: "SVC-07")
         try Rejection.require(reason, "SVC-07.reason", field: "reason")
         let since: Timestamp?
         switch ticket.status {
