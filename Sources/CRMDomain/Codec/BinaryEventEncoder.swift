@@ -15,8 +15,10 @@
 /// | ``BinaryPrimitive`` (``ID``, ``Timestamp``, ``LocalDate``) | its ``BinaryPrimitive/writeBinary(to:)`` |
 /// | ``Money`` | zig-zag varint `amountMinor`, then `currency` as a string |
 ///
-/// `String`-raw enums go through their synthesized `Codable` (their raw value as a string), so adding or
-/// reordering cases never changes stored bytes. `Dictionary` and `Set` are rejected with
+/// `String`-raw `CaseIterable` enums are written as their raw value (a string, what their synthesized `Codable`
+/// writes too), so adding or reordering cases never changes stored bytes; the codec maps raw values to cases with
+/// a per-type table instead of the slow generic `RawRepresentable` path (a custom `Codable` on such an enum only
+/// affects JSON). Other enums go through their `Codable`. `Dictionary` and `Set` are rejected with
 /// ``CodecError/unsupported(_:)``: their iteration order is not deterministic, so the same value could produce
 /// different bytes (and hashes). Use an array of pair structs or a sorted array.
 ///

@@ -3,16 +3,14 @@ internal import Foundation
 /// The event types the engine can store and read: binary and JSON codecs by type name and schema version,
 /// upcasting of older versions, and the JSON Schema of every version.
 ///
-/// Built once from the catalogue (``EventCatalog/registry``); every lookup is one dictionary access keyed by type
+/// Built once from the catalogue (``EventCatalog/registry``); every lookup is one hash-table probe keyed by type
 /// name and version. Reads of an older schema version decode the legacy payload type and run the registered
 /// ``Upcaster`` chain, so callers always get the current type.
 ///
 /// ```swift
 /// let registry = EventCatalog.registry
-/// let bytes = try registry.encodeBinary(event)
-/// let back = try bytes.withUnsafeBytes { raw throws(CodecError) in
-///     try registry.decode(type: "UserOnboarded", schemaVersion: 2, binary: raw)
-/// }
+/// let bytes = try registry.encodeBinary(event)  // stored with type "UserOnboarded", schemaVersion 2
+/// let back = try registry.decode(type: "UserOnboarded", schemaVersion: 2, binary: bytes)
 /// ```
 ///
 /// A registry whose types or upcasters contradict each other (two types with one name and version, an upcaster
@@ -39,7 +37,7 @@ public struct EventRegistry: Sendable {
 
     private let entries: [Key: Entry]
     private let currentVersions: [String: Int]
-    /// The hot-path lookup of ``decode(type:schemaVersion:binary:)``.
+    /// The hot-path lookup of `decode(type:schemaVersion:binary:)`.
     private let index: _EventIndex
 
     /// A registry of `types` (each at its current ``DomainEvent/schemaVersion``) and of the older versions that
@@ -50,7 +48,10 @@ public struct EventRegistry: Sendable {
         for type in types {
             let entry = EventRegistry.currentEntry(type)
             let key = Key(type: type.eventType, version: type.schemaVersion)
-            precondition(type.schemaVersion >= 1, "\(type) has schemaVersion \(type.schemaVersion); versions start at 1")
+            precondition(
+                type.schemaVersion >= 1,
+                "\(type) has schemaVersion \(type.schemaVersion); versions start at 1"
+            )
             if let existing = currentVersions[type.eventType] {
                 preconditionFailure(
                     "event type '\(type.eventType)' is registered twice (v\(existing) and v\(type.schemaVersion)): "
@@ -109,7 +110,9 @@ public struct EventRegistry: Sendable {
         }
         self.entries = entries
         self.currentVersions = currentVersions
-        self.index = _EventIndex(entries.map { ($0.key.type, $0.key.version, $0.value.payloadType, $0.value.isCurrent) })
+        self.index = _EventIndex(
+            entries.map { ($0.key.type, $0.key.version, $0.value.payloadType, $0.value.isCurrent) }
+        )
     }
 
     // MARK: Lookups
@@ -209,7 +212,9 @@ public struct EventRegistry: Sendable {
         let type = Swift.type(of: event)
         let entry = try entry(type.eventType, type.schemaVersion)
         guard ObjectIdentifier(entry.payloadType) == ObjectIdentifier(type) else {
-            throw .unsupported("'\(type.eventType)' v\(type.schemaVersion) is registered as \(entry.payloadType), not \(type)")
+            throw .unsupported(
+                "'\(type.eventType)' v\(type.schemaVersion) is registered as \(entry.payloadType), not \(type)"
+            )
         }
         guard entry.isCurrent else {
             throw .unsupported(
@@ -223,7 +228,8 @@ public struct EventRegistry: Sendable {
 
     /// Decodes a JSON payload (the `data` of an interchange line), upcast to the current version.
     ///
-    /// Unknown members are ignored here: validate with ``validate(_:type:schemaVersion:)`` first to reject them.
+    /// Unknown members are ignored here: validate with ``validate(_:type:schemaVersion:path:)`` first to reject
+    /// them.
     ///
     /// - Throws: ``CodecError/unknownEventType(type:schemaVersion:)``; ``CodecError/malformed(_:)`` naming the
     ///   JSON path of a missing field, a wrong type or an invalid value.
@@ -262,7 +268,9 @@ public struct EventRegistry: Sendable {
         let type = Swift.type(of: event)
         let entry = try entry(type.eventType, type.schemaVersion)
         guard ObjectIdentifier(entry.payloadType) == ObjectIdentifier(type) else {
-            throw .unsupported("'\(type.eventType)' v\(type.schemaVersion) is registered as \(entry.payloadType), not \(type)")
+            throw .unsupported(
+                "'\(type.eventType)' v\(type.schemaVersion) is registered as \(entry.payloadType), not \(type)"
+            )
         }
         return try entry.upcast(event)
     }

@@ -273,7 +273,9 @@ struct _SchemaUnkeyedContainer: UnkeyedDecodingContainer {
 
     private mutating func element<T: Decodable>(_ type: T.Type) throws -> T {
         let recorded = try recorder.record(T.self, at: _IndexKey(intValue: currentIndex))
-        if currentIndex == 0 { recorder.element = .node(recorder.nullableElement ? .nullable(recorded.node) : recorded.node) }
+        if currentIndex == 0 {
+            recorder.element = .node(recorder.nullableElement ? .nullable(recorded.node) : recorded.node)
+        }
         currentIndex += 1
         return recorded.value
     }

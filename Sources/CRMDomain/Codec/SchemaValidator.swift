@@ -230,16 +230,23 @@ final class _CompiledSchema: Sendable {
         }
         if let enumValues, !enumValues.contains(value) {
             let list = enumValues.map { $0.rendered() }.joined(separator: ", ")
-            return violations.append(SchemaViolation(path: path, message: "expected one of \(list), got \(brief(value))"))
+            return violations.append(
+                SchemaViolation(path: path, message: "expected one of \(list), got \(brief(value))")
+            )
         }
         switch value {
         case .string(let s):
             if let format, !format.accepts(s) {
-                violations.append(SchemaViolation(path: path, message: "expected \(format.expectation), got \(brief(value))"))
+                violations.append(
+                    SchemaViolation(path: path, message: "expected \(format.expectation), got \(brief(value))")
+                )
             }
             if let pattern, !pattern.accepts(s) {
                 violations.append(
-                    SchemaViolation(path: path, message: "expected a string matching \(pattern.source), got \(brief(value))")
+                    SchemaViolation(
+                        path: path,
+                        message: "expected a string matching \(pattern.source), got \(brief(value))"
+                    )
                 )
             }
         case .array(let elements):

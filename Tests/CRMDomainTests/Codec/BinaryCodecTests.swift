@@ -111,6 +111,13 @@ private struct WithNestedDictionary: Codable, Hashable {
 @Suite struct BinaryCodecTests {
     let registry = EventCatalog.registry
 
+    @Test func theSamplesCoverEveryOrganisationEventType() {
+        #expect(
+            Set(CodecTestSupport.organisationEvents.map(\.eventType))
+                == Set(EventCatalog.organisationEventTypes.map { $0.eventType })
+        )
+    }
+
     @Test func everyOrganisationEventRoundTripsThroughTheRegistryBinaryCodec() throws {
         for event in CodecTestSupport.organisationEvents {
             let bytes = try registry.encodeBinary(event)
@@ -319,7 +326,9 @@ private struct WithNestedDictionary: Codable, Hashable {
         let boolError = CodecTestSupport.codecError { _ = try BinaryEventDecoder().decode(Bool.self, from: [7]) }
         #expect(boolError == .malformed("boolean byte 7 is neither 0 nor 1"))
 
-        let overlong = CodecTestSupport.codecError { _ = try BinaryEventDecoder().decode(Int64.self, from: [0x82, 0x00]) }
+        let overlong = CodecTestSupport.codecError {
+            _ = try BinaryEventDecoder().decode(Int64.self, from: [0x82, 0x00])
+        }
         #expect(overlong == .malformed("overlong varint"))
 
         let tooLong = CodecTestSupport.codecError {
@@ -337,7 +346,9 @@ private struct WithNestedDictionary: Codable, Hashable {
         }
         #expect(surrogate == .malformed("string is not valid UTF-8"))
 
-        let outOfRange = CodecTestSupport.codecError { _ = try BinaryEventDecoder().decode(Int8.self, from: [0x80, 0x02]) }
+        let outOfRange = CodecTestSupport.codecError {
+            _ = try BinaryEventDecoder().decode(Int8.self, from: [0x80, 0x02])
+        }
         #expect(outOfRange == .malformed("128 is out of range for Int8"))
 
         let hugeCount = CodecTestSupport.codecError {

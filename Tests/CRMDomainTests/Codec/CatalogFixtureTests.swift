@@ -50,7 +50,10 @@ import Testing
             Issue.record("\(place): expected {\"type\",\"schemaVersion\",\"stream\",\"data\"}")
             return
         }
-        #expect(registry.isKnown(type: type, schemaVersion: Int(version)), "\(place): unknown event type \(type) v\(version)")
+        #expect(
+            registry.isKnown(type: type, schemaVersion: Int(version)),
+            "\(place): unknown event type \(type) v\(version)"
+        )
         guard registry.isKnown(type: type, schemaVersion: Int(version)) else { return }
         #expect(StreamRef(name: stream) != nil, "\(place): stream '\(stream)' is not category-key")
 
@@ -84,11 +87,17 @@ import Testing
                 version.flatMap { registry.payloadType(of: String(parts[0]), schemaVersion: $0) },
                 "\(name) is not <registered type>.v<version>.schema.json"
             )
-            #expect(try String(contentsOf: file, encoding: .utf8) == (try SchemaGenerator.render(type)), "\(name) is stale")
+            #expect(
+                try String(contentsOf: file, encoding: .utf8) == (try SchemaGenerator.render(type)),
+                "\(name) is stale"
+            )
         }
         if !schemaFiles.isEmpty {
             let expected = try SchemaGenerator.files(for: registry).map(\.fileName)
-            #expect(schemaFiles.map(\.lastPathComponent) == expected, "Schemas/ has exactly one file per payload version")
+            #expect(
+                schemaFiles.map(\.lastPathComponent) == expected,
+                "Schemas/ has exactly one file per payload version"
+            )
         }
     }
 }

@@ -16,7 +16,10 @@ import Testing
                 let error = CodecTestSupport.codecError {
                     _ = try registry.decode(type: event.eventType, schemaVersion: version, binary: prefix)
                 }
-                #expect(error?.isTruncated == true, "\(event.eventType) cut at \(length) of \(bytes.count): \(String(describing: error))")
+                #expect(
+                    error?.isTruncated == true,
+                    "\(event.eventType) cut at \(length) of \(bytes.count): \(String(describing: error))"
+                )
                 checked += 1
             }
         }
@@ -32,7 +35,8 @@ import Testing
                 let count = Int.random(in: 0...120, using: &generator)
                 // Small byte values make lengths, counts and presence bytes plausible more often than uniform bytes.
                 let bytes = (0..<count).map { _ in
-                    Bool.random(using: &generator) ? UInt8.random(in: 0...3, using: &generator) : UInt8.random(in: 0...255, using: &generator)
+                    Bool.random(using: &generator)
+                        ? UInt8.random(in: 0...3, using: &generator) : UInt8.random(in: 0...255, using: &generator)
                 }
                 if try checkCanonical(type, bytes) { decoded += 1 } else { rejected += 1 }
             }
@@ -51,8 +55,16 @@ import Testing
                 var bytes = valid
                 for _ in 0..<Int.random(in: 1...3, using: &generator) {
                     switch Int.random(in: 0..<3, using: &generator) {
-                    case 0: bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
-                    case 1: bytes.insert(UInt8.random(in: 0...255, using: &generator), at: Int.random(in: 0...bytes.count, using: &generator))
+                    case 0:
+                        bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(
+                            in: 0...255,
+                            using: &generator
+                        )
+                    case 1:
+                        bytes.insert(
+                            UInt8.random(in: 0...255, using: &generator),
+                            at: Int.random(in: 0...bytes.count, using: &generator)
+                        )
                     default: if bytes.count > 1 { bytes.remove(at: Int.random(in: 0..<bytes.count, using: &generator)) }
                     }
                 }
@@ -79,7 +91,8 @@ import Testing
 
 extension BinaryEventDecoder {
     /// Decodes a value of a type known only at run time.
-    fileprivate func decodeAny(_ type: any DomainEvent.Type, from bytes: [UInt8]) throws(CodecError) -> any DomainEvent {
+    fileprivate func decodeAny(_ type: any DomainEvent.Type, from bytes: [UInt8]) throws(CodecError) -> any DomainEvent
+    {
         try open(type, bytes)
     }
 

@@ -79,6 +79,8 @@ import Testing
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
         let depth = CodecTestSupport.codecError { _ = try JSONValue.parse(deep) }
         #expect(depth == .malformed("JSON at byte 512: nested deeper than 512"))
-        #expect(throws: Never.self) { _ = try JSONValue.parse(String(repeating: "[", count: 500) + String(repeating: "]", count: 500)) }
+        #expect(throws: Never.self) {
+            _ = try JSONValue.parse(String(repeating: "[", count: 500) + String(repeating: "]", count: 500))
+        }
     }
 }

@@ -160,10 +160,16 @@ private struct WithRecursion: DomainEvent {
         ])
         #expect(properties["detail"] == detail)
         #expect(properties["details"] == .object(["type": .string("array"), "items": detail]))
-        #expect(properties["level"] == .object(["type": .string("integer"), "enum": .array([.integer(1), .integer(2)])]))
+        #expect(
+            properties["level"] == .object(["type": .string("integer"), "enum": .array([.integer(1), .integer(2)])])
+        )
         #expect(
             schema["required"]
-                == .array(["active", "amount", "count", "details", "due", "level", "maybeIDs", "period", "ratio"].map(JSONValue.string))
+                == .array(
+                    ["active", "amount", "count", "details", "due", "level", "maybeIDs", "period", "ratio"].map(
+                        JSONValue.string
+                    )
+                )
         )
         #expect(schema["title"] == .string("SchemaProbe"))
         #expect(schema["x-schemaVersion"] == .integer(3))

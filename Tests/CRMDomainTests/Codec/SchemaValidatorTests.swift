@@ -28,7 +28,10 @@ import Testing
 
     @Test func aWrongTypeIsNamedWithTheValue() throws {
         #expect(
-            try violations(UserOnboarded.self, #"{"userId":"\#(userId)","name":5,"departmentId":"\#(deptId)","roleIds":{}}"#)
+            try violations(
+                UserOnboarded.self,
+                #"{"userId":"\#(userId)","name":5,"departmentId":"\#(deptId)","roleIds":{}}"#
+            )
                 == ["$.name: expected string, got integer 5", "$.roleIds: expected array, got object"]
         )
     }
@@ -47,22 +50,30 @@ import Testing
              "reason":"manual"}
             """#
         #expect(
-            try violations(RecordShared.self, json) == [#"$.access: expected one of "read", "readWrite", got string "write""#]
+            try violations(RecordShared.self, json) == [
+                #"$.access: expected one of "read", "readWrite", got string "write""#
+            ]
         )
     }
 
     @Test func badFormatsAreRejected() throws {
         #expect(
-            try violations(UserOnboarded.self, #"{"userId":"42","name":"Ada","departmentId":"\#(deptId)","roleIds":["\#(userId)","x"]}"#)
+            try violations(
+                UserOnboarded.self,
+                #"{"userId":"42","name":"Ada","departmentId":"\#(deptId)","roleIds":["\#(userId)","x"]}"#
+            )
                 == [#"$.roleIds[1]: expected a UUID, got string "x""#, #"$.userId: expected a UUID, got string "42""#]
         )
         #expect(
             try violations(UserOffboarded.self, #"{"userId":"\#(userId)","at":"2026-02-30T10:00:00Z"}"#)
                 == [
-                    #"$.at: expected an RFC 3339 date-time such as 2026-03-31T10:00:00Z, got string "2026-02-30T10:00:00Z""#
+                    #"$.at: expected an RFC 3339 date-time such as 2026-03-31T10:00:00Z, "#
+                        + #"got string "2026-02-30T10:00:00Z""#
                 ]
         )
-        #expect(try violations(UserOffboarded.self, #"{"userId":"\#(userId)","at":"2026-03-31T18:00:00+08:00"}"#).isEmpty)
+        #expect(
+            try violations(UserOffboarded.self, #"{"userId":"\#(userId)","at":"2026-03-31T18:00:00+08:00"}"#).isEmpty
+        )
     }
 
     @Test func nestedPathsNameArrayIndexesAndMembers() throws {
@@ -76,7 +87,8 @@ import Testing
             try violations(SharingRuleDefined.self, json, path: "$.data")
                 == [
                     "$.data.match.criteria[1].extra: unknown property (allowed: field, op, value)",
-                    #"$.data.match.criteria[1].op: expected one of "equals", "notEquals", "contains", "greaterThan", "lessThan", got string "like""#,
+                    #"$.data.match.criteria[1].op: expected one of "equals", "notEquals", "contains", "#
+                        + #""greaterThan", "lessThan", got string "like""#,
                 ]
         )
     }
@@ -104,13 +116,16 @@ import Testing
                     "$.details[0].notes[0]: expected string, got integer 1",
                     "$.due: expected a date YYYY-MM-DD, got string \"2026-13-01\"",
                     "$.level: expected one of 1, 2, got integer 3",
-                    "$.period: expected a string matching ^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$, got string \"2026-13\"",
+                    "$.period: expected a string matching ^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$, "
+                        + "got string \"2026-13\"",
                 ]
         )
     }
 
     @Test func theValidatorRefusesSchemasItCannotFullyCheck() throws {
-        let oneOf = CodecTestSupport.codecError { _ = try SchemaValidator(schema: try JSONValue.parse(#"{"oneOf":[]}"#)) }
+        let oneOf = CodecTestSupport.codecError {
+            _ = try SchemaValidator(schema: try JSONValue.parse(#"{"oneOf":[]}"#))
+        }
         #expect(oneOf == .unsupported("schema keyword 'oneOf' at # is not supported by SchemaValidator"))
 
         let email = CodecTestSupport.codecError {
@@ -118,14 +133,18 @@ import Testing
                 schema: try JSONValue.parse(#"{"type":"object","properties":{"e":{"type":"string","format":"email"}}}"#)
             )
         }
-        #expect(email == .unsupported("schema #/properties/e/format 'email' is not supported (uuid, date-time, date are)"))
+        #expect(
+            email == .unsupported("schema #/properties/e/format 'email' is not supported (uuid, date-time, date are)")
+        )
 
         let pattern = CodecTestSupport.codecError {
             _ = try SchemaValidator(schema: try JSONValue.parse(#"{"type":"string","pattern":"^x$"}"#))
         }
         #expect(pattern?.isUnsupported == true)
 
-        let typo = CodecTestSupport.codecError { _ = try SchemaValidator(schema: try JSONValue.parse(#"{"type":"strin"}"#)) }
+        let typo = CodecTestSupport.codecError {
+            _ = try SchemaValidator(schema: try JSONValue.parse(#"{"type":"strin"}"#))
+        }
         #expect(typo == .malformed("schema #/type 'strin' is not a JSON Schema type"))
 
         let open = try SchemaValidator(schema: try JSONValue.parse(#"{"type":"object","properties":{}}"#))

@@ -80,7 +80,13 @@ private struct RenamedProbeV2Upcaster: Upcaster {
         let event = try registry.decode(type: "UserOnboarded", schemaVersion: 1, binary: bytes)
         #expect(
             event as? UserOnboarded
-                == UserOnboarded(userId: ID(1), name: "Wang Lei", departmentId: ID(10), managerUserId: nil, roleIds: [ID(100)])
+                == UserOnboarded(
+                    userId: ID(1),
+                    name: "Wang Lei",
+                    departmentId: ID(10),
+                    managerUserId: nil,
+                    roleIds: [ID(100)]
+                )
         )
 
         let withoutRole = UserOnboardedV1(userId: ID(2), name: "Li Na", departmentId: ID(10), roleId: nil)
@@ -128,7 +134,9 @@ private struct RenamedProbeV2Upcaster: Upcaster {
         let fromV3 = try registry.decode(type: "RenamedProbe", schemaVersion: 3, binary: v3)
         #expect(fromV3 as? RenamedProbe == RenamedProbe(name: "Now", priority: 1))
 
-        #expect(try registry.upcast(RenamedProbeV1(title: "x")) as? RenamedProbe == RenamedProbe(name: "x", priority: 0))
+        #expect(
+            try registry.upcast(RenamedProbeV1(title: "x")) as? RenamedProbe == RenamedProbe(name: "x", priority: 0)
+        )
     }
 
     @Test func anUpcasterCanRejectAnOldPayload() throws {
