@@ -39,9 +39,12 @@ public protocol CommandRunner {
         -> [ProducedEvent]
 }
 
-/// Runs commands on an ``InMemoryDomainStore`` with the catalogue's process managers.
+/// Runs commands on an ``InMemoryDomainStore`` with the catalogue's process managers. Like a real clock (and the
+/// engine's ``SimulationClock``), its time never goes backwards: a command asked to run earlier than the previous
+/// one runs at the previous one's time, so both runners record the same history.
 public struct InMemoryRunner: CommandRunner {
     public private(set) var store: InMemoryDomainStore
+    private var last = Timestamp(millisecondsSinceEpoch: .min)
 
     public init(processManagers: [any ProcessManager] = EventCatalog.processManagers, firstID: UInt64 = 1) {
         store = InMemoryDomainStore(ids: .incrementing(from: firstID), processManagers: processManagers)
@@ -50,8 +53,9 @@ public struct InMemoryRunner: CommandRunner {
     public mutating func run(_ command: any Command, as actor: ActorRef, at time: Timestamp) async throws(RunnerError)
         -> [ProducedEvent]
     {
+        last = max(last, time)
         do throws(Rejection) {
-            return try store.execute(command, as: actor, at: time).map {
+            return try store.execute(command, as: actor, at: last).map {
                 ProducedEvent(stream: $0.stream, event: $0.event)
             }
         } catch {

@@ -32,9 +32,37 @@ import Testing
         let generator = HistoryGenerator(seed: 5, size: 80, days: 60)
         var memory = InMemoryRunner()
         let inMemory = try await generator.run(on: &memory)
-        let (_, viaEngine) = try await generate(seed: 5, size: 80, days: 60)
+        let clock = SimulationClock(start: Timestamp(generator.start))
+        let log = InMemoryEventLog(clock: clock.logClock)
+        let engine = try await Engine(
+            log: log,
+            configuration: EngineConfiguration(clock: clock.logClock, ids: .incrementing(from: 1), tenant: "gen")
+        )
+        var runner = EngineRunner(engine: engine, clock: clock)
+        let viaEngine = try await generator.run(on: &runner)
         #expect(inMemory.eventsByType == viaEngine.eventsByType)
         #expect(inMemory.expectedRejections == viaEngine.expectedRejections)
+        // Event by event: same streams, same payloads, in the same order.
+        var stored: [(String, any DomainEvent)] = []
+        for try await e in log.read(.all()) { stored.append((e.stream, try engine.decode(e))) }
+        let expected = memory.store.log
+        #expect(stored.count == expected.count)
+        for (a, b) in zip(stored, expected) {
+            #expect(a.0 == b.stream.name)
+            #expect(AnyHashable(a.1) == AnyHashable(b.event), "\(a.0): \(a.1.eventType)")
+        }
+    }
+
+    @Test func aGeneratedCompanyAlsoRunsCampaignsALoyaltyProgrammeAndAServiceDesk() async throws {
+        let (_, report) = try await generate(seed: 9, size: 150, days: 450)  // long enough for points to expire
+        for type in [
+            "CampaignCreated", "CampaignCostRecorded", "MassSendScheduled", "MessageSent", "MessageEngagementRecorded",
+            "MemberEnrolled", "PurchaseRecorded", "PointsEarned", "PointsRedeemed", "PurchaseReturned",
+            "PointsEarningCancelled", "PointsExpired", "CardIssued", "CardToppedUp", "StoredValueSpent", "TicketOpened",
+            "SlaApplied", "TicketResolved", "WorkOrderCreated", "ServiceAppointmentCompleted", "PartConsumed",
+        ] {
+            #expect(report.eventsByType[type, default: 0] > 0, "no \(type) generated")
+        }
     }
 
     @Test func aGeneratedCompanyExercisesTheWholeSalesCycle() async throws {
