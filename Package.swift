@@ -78,7 +78,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CRMDomainTests", dependencies: ["CRMDomain", "CRMTestSupport"]),
-        .testTarget(name: "CRMProjectionsTests", dependencies: ["CRMProjections", "CRMTestSupport"]),
         .testTarget(name: "CRMEngineTests", dependencies: ["CRMEngine", "CRMTestSupport"]),
         .testTarget(
             name: "CLITests",
