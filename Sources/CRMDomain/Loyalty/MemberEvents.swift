@@ -244,6 +244,15 @@ public struct PointsRedemptionReversed: DomainEvent {
         self.redemptionId = redemptionId
         self.restored = restored
     }
+
+    /// Marks the redemption as reversed in the index, so a reward's stock counts only live redemptions.
+    public func indexEntries(in stream: StreamRef) -> [IndexEntry] {
+        [.claim(Self.reversedKey(redemptionId.description), owner: stream)]
+    }
+
+    static func reversedKey(_ redemptionId: String) -> UniqueKey {
+        UniqueKey(scope: "redemption.reversed", value: redemptionId)
+    }
 }
 
 /// LOY-16. A lot's remaining points expired (`asOf > expiresOn`).

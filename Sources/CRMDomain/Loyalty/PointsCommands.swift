@@ -497,10 +497,11 @@ public struct RedeemPoints: Command {
                 ["requiredPoints": "\(reward.requiredPoints)", "points": "\(points)"]
             )
             if let stock = reward.stock {
+                // A reversed redemption gives its unit back (LOY-15 claims `redemption.reversed`).
                 let taken = d.children(
                     of: StreamRef(Reward.category, rewardId.description),
                     category: Reward.redemptionCategory
-                ).count
+                ).filter { d.lookup(PointsRedemptionReversed.reversedKey($0.key)) == nil }.count
                 try Rejection.ensure(
                     Int64(taken) < stock,
                     "LOY-14.rewardInStock",

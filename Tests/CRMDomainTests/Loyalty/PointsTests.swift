@@ -766,6 +766,23 @@ import Testing
             kind: .invariantViolated
         )
         #expect(try w.member().ledger.available(asOf: day) == 400)
+        // Reversing a redemption gives its unit of stock back.
+        try w.store.execute(
+            ReverseRedemption(memberId: W.annMember, redemptionId: ID(1202), asOf: day),
+            as: .user(T.ops),
+            at: t0
+        )
+        try w.store.execute(
+            RedeemPoints(memberId: W.annMember, redemptionId: ID(1203), points: 300, rewardId: ID(600), asOf: day),
+            as: sys,
+            at: t0
+        )
+        T.expectRejected(
+            &w.store,
+            RedeemPoints(memberId: W.annMember, redemptionId: ID(1204), points: 300, rewardId: ID(600), asOf: day),
+            rule: "LOY-14.rewardInStock",
+            kind: .invariantViolated
+        )
     }
 
     @Test func anInactiveMemberCannotRedeem() throws {
