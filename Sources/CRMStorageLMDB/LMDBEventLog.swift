@@ -223,7 +223,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         self.memtable = Mutex(memtable)
         self.headState = Mutex(head)
         self.waiters = PositionWaiters(head: head.position)
-        logger.info(
+        logger.debug(
             "event log opened",
             metadata: [
                 "directory": "\(directory)", "head": "\(head.position)", "recoveredIndexEntries": "\(memtable.events)",
@@ -926,7 +926,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         waiters.close()
         // Wait for in-flight readers, then sync. The environment itself closes in deinit.
         resizeLock.withWriteLock { _ = mdb_env_sync(env, 1) }
-        logger.info("event log closed", metadata: ["directory": "\(directory)"])
+        logger.debug("event log closed", metadata: ["directory": "\(directory)"])
     }
 }
 
