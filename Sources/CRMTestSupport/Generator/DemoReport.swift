@@ -71,6 +71,38 @@ public enum DemoReport {
             }
             out.append("  win rate: \(FunnelCalculator.winRate(all).percent())")
         }
+        if !report.members.isEmpty {
+            var enrolled = 0
+            var active = 0
+            var balance: Int64 = 0
+            var available: Int64 = 0
+            var tiers: [ID: Int] = [:]
+            for id in report.members {
+                guard let m = try await engine.state(Member.self, id) else { continue }
+                enrolled += 1
+                if m.status == .active { active += 1 }
+                balance += m.ledger.balance
+                available += m.ledger.available(asOf: asOf.date)
+                if let t = m.tierId { tiers[t, default: 0] += 1 }
+            }
+            out.append("")
+            out.append("== Loyalty as of \(asOf.date)")
+            out.append("  members \(enrolled) (active \(active)), points held \(balance), available today \(available)")
+            out.append("  members per tier: " + tiers.values.sorted(by: >).map(String.init).joined(separator: " / "))
+        }
+        if !report.tickets.isEmpty {
+            var byStatus: [String: Int] = [:]
+            for id in report.tickets {
+                guard let t = try await engine.state(Ticket.self, id) else { continue }
+                byStatus["\(t.status)", default: 0] += 1
+            }
+            out.append("")
+            out.append("== Service desk: \(report.tickets.count) tickets")
+            out.append(
+                "  " + byStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            )
+            out.append("  SLAs met \(byType["SlaMet", default: 0]), breached \(byType["SlaBreached", default: 0])")
+        }
         out.append("")
         out.append("== Customer histories (the first dealt customers and their opportunities and contracts)")
         var shown = 0
