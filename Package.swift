@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "CRMEngineTests", dependencies: ["CRMEngine", "CRMTestSupport"]),
         .testTarget(
             name: "CLITests",
-            dependencies: ["crm", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["crm", "CRMTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
     ],
     swiftLanguageModes: [.v6]
@@ -89,9 +89,10 @@ let package = Package(
 
 // Shared settings, applied the way apple/swift-log and apple/swift-metrics do it.
 for target in package.targets where target.type != .system {
-    target.swiftSettings = (target.swiftSettings ?? []) + [
-        .enableUpcomingFeature("ExistentialAny"),
-        .enableUpcomingFeature("MemberImportVisibility"),
-        .enableUpcomingFeature("InternalImportsByDefault"),
-    ]
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .enableUpcomingFeature("ExistentialAny"),
+            .enableUpcomingFeature("MemberImportVisibility"),
+            .enableUpcomingFeature("InternalImportsByDefault"),
+        ]
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CRMEventLog
 import CRMStorageLMDB
+import CRMTestSupport
 import Foundation
 import Logging
 
@@ -39,7 +40,7 @@ struct LogVerify: AsyncParsableCommand {
         if let broken = result.firstBrokenPosition {
             throw CLIError("hash chain broken at position \(broken): \(result.problem ?? "")", exitCode: 3)
         }
-        print("ok: \(result.checked) events, head \(result.head.position) \(hex(result.head.hash))")
+        print("ok: \(result.checked) events, head \(result.head.position) \(DemoReport.hex(result.head.hash))")
     }
 }
 
@@ -152,20 +153,6 @@ func stressID(_ idSeed: UInt64, _ i: Int) -> UUID {
         + String(chars[16..<20]) + "-" + String(chars[20..<32])
     return UUID(uuidString: formatted)!
 }
-
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
 /// A CLI failure with its exit code; printed as one line.
 struct CLIError: Error, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import CRMEventLog
 import CRMStorageLMDB
+import CRMTestSupport
 import Foundation
 import Testing
 

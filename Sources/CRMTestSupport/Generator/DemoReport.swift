@@ -144,7 +144,8 @@ public enum DemoReport {
         return "¥" + s
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
+    /// Lower-case hexadecimal of `bytes` (hashes in reports).
+    public static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef")
         return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }
