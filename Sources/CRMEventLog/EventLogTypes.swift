@@ -212,7 +212,8 @@ public enum StreamName {
         let n = stream.utf8.count
         if n == 0 { return "is empty" }
         if n > maxLength { return "is \(n) bytes long; the limit is \(maxLength)" }
-        if stream.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        // In UTF-8 every byte of a multi-byte scalar is >= 0x80, so checking bytes finds exactly the ASCII controls.
+        if stream.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
             return "contains a control character"
         }
         if stream.hasPrefix("-") { return "starts with '-' (empty category)" }

@@ -15,6 +15,10 @@ public struct LMDBConfiguration: Sendable, Hashable {
     public var indexMergeThreshold: Int
     /// Most events committed in one group commit.
     public var maxEventsPerCommit: Int
+    /// Streams whose state stays in memory after their index entries are merged, so that appends to them need no
+    /// index lookup. Beyond it, fully merged streams leave memory after a merge and are read back from the index
+    /// when next used.
+    public var residentStreams: Int
 
     public init(
         mapSize: Int = 256 << 20,
@@ -23,7 +27,8 @@ public struct LMDBConfiguration: Sendable, Hashable {
         maxEventSize: Int = 1 << 20,
         durable: Bool = true,
         indexMergeThreshold: Int = 100_000,
-        maxEventsPerCommit: Int = 20_000
+        maxEventsPerCommit: Int = 20_000,
+        residentStreams: Int = 1 << 20
     ) {
         self.mapSize = mapSize
         self.maxMapSize = maxMapSize
@@ -32,5 +37,6 @@ public struct LMDBConfiguration: Sendable, Hashable {
         self.durable = durable
         self.indexMergeThreshold = indexMergeThreshold
         self.maxEventsPerCommit = maxEventsPerCommit
+        self.residentStreams = residentStreams
     }
 }

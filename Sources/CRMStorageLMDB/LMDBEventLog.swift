@@ -17,24 +17,25 @@ import Synchronization
 /// await log.close()
 /// ```
 ///
-/// Storage layout (see docs/adr/0002): `events` position → record (appended with `MDB_APPEND`), `streams`
-/// name → (stream number, last merged version), `streamIndex` (stream number, version) → position,
-/// `eventIds` id → position, `meta`. Index entries of recent events live in memory and are merged into LMDB in
-/// sorted batches; the log is their write-ahead log, so they are rebuilt from the log's tail at open.
+/// Storage layout (see docs/adr/0002 and 0005): the log environment holds `events` position → record (appended
+/// with `MDB_APPEND`) and `meta`; the index environment in `<directory>/index` holds `streams`, `streamIndex` and
+/// `eventIds` (``IndexStore``). Index entries of recent events live in memory and a background thread merges them
+/// into the index in sorted batches; the log is their write-ahead log, so they are rebuilt from the log's tail at
+/// open, and the whole index is rebuilt when it is missing, stale or from an older format.
 public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable {
     // @unchecked: `env` and the DBI handles are immutable after open and LMDB allows their use from any thread
-    // (MDB_NOTLS); write transactions happen only on the writer thread; mutable state sits behind `memtable`,
-    // `queue` and `headState` mutexes and the resize lock.
+    // (MDB_NOTLS); log write transactions happen only on the writer thread, index writes only on the merge thread;
+    // mutable state sits behind the `memtable`, `queue` and `headState` mutexes, the resize locks and `merges`.
+    // `filter` is touched by the writer thread only (and by `init` before that thread starts).
 
-    public static let formatVersion: UInt32 = 1
+    /// 2: the index lives in its own environment (`index/`). Format-1 logs are upgraded in place at open.
+    public static let formatVersion: UInt32 = 2
     static let magic = Array("crm-engine/event-log".utf8)
 
     let env: OpaquePointer
     let dbiEvents: MDB_dbi
-    let dbiStreams: MDB_dbi
-    let dbiStreamIndex: MDB_dbi
-    let dbiEventIds: MDB_dbi
     let dbiMeta: MDB_dbi
+    let index: IndexStore
     public let configuration: LMDBConfiguration
     public let directory: String
     let clock: LogClock
@@ -46,6 +47,12 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     let queue = Mutex(WriterQueue())
     let wakeWriter = DispatchSemaphore(value: 0)
     let writerDone = DispatchSemaphore(value: 0)
+    /// Guards the merge thread's start/stop hand-off; `memtable` holds the state it reads.
+    let merges = NSCondition()
+    nonisolated(unsafe) var mergeRequested = false  // under `merges`
+    nonisolated(unsafe) var mergeStopping = false  // under `merges`
+    nonisolated(unsafe) var mergeStopped = false  // under `merges`
+    nonisolated(unsafe) var filter: IdFilter
     let closedFlag = Atomic<Bool>(false)
     let mapSize: Mutex<Int>
     let appendLatency: Metrics.Timer
@@ -55,23 +62,66 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
 
     struct MemStream: Sendable {
         var streamNo: UInt64?
-        /// Versions `0..<mergedCount` are in the `streamIndex` table.
+        /// Versions `0..<mergedCount` are in the index's `streamIndex` table.
         var mergedCount: UInt64
-        /// Positions of versions `mergedCount...`.
+        /// Positions of versions `mergedCount...`, not yet merged.
         var positions: [UInt64]
+        /// The merge epoch whose dirty list names this stream.
+        var dirtyEpoch: UInt32 = 0
 
-        var lastVersion: UInt64? {
-            let n = mergedCount + UInt64(positions.count)
-            return n == 0 ? nil : n - 1
+        var versionCount: UInt64 { mergedCount + UInt64(positions.count) }
+        var lastVersion: UInt64? { versionCount == 0 ? nil : versionCount - 1 }
+    }
+
+    /// The in-memory part of the index: every stream touched since open (up to `residentStreams`), the
+    /// unmerged stream positions and event ids, and the merge in progress.
+    struct Memtable: Sendable {
+        var streams = StreamTable<MemStream>()
+        /// Streams with positions not yet handed to a merge.
+        var dirty: [String] = []
+        var epoch: UInt32 = 1
+        /// Ids not yet handed to a merge.
+        var ids: [UUID: UInt64] = [:]
+        /// Ids of the merge in progress (still looked up here until it commits).
+        var mergingIds: [UUID: UInt64] = [:]
+        /// Events in `ids` and in `mergingIds`.
+        var unmerged = 0
+        var merging = 0
+        /// The last position folded in.
+        var foldedThrough: UInt64 = 0
+        var progress = IndexStore.Progress(indexedThrough: 0, nextStreamNo: 1)
+        /// Bumped when a merge commits: an index read transaction begun earlier may miss what just left memory.
+        var generation: UInt64 = 0
+        var mergeFailures = 0
+
+        func stream(_ name: String) -> MemStream? { streams.find(name).map { streams.values[$0] } }
+
+        /// Adds committed positions to a stream, marking it dirty for the next merge.
+        mutating func fold(_ name: String, hash: UInt64, base: StreamState, added: [UInt64], through: UInt64) {
+            let i =
+                streams.find(name, hash: hash)
+                ?? streams.insert(
+                    name,
+                    hash: hash,
+                    MemStream(streamNo: base.streamNo, mergedCount: base.versionCount, positions: [])
+                )
+            if added.count == 1 {
+                streams.values[i].positions.append(added[0])
+            } else {
+                streams.values[i].positions.append(contentsOf: added)
+            }
+            if streams.values[i].dirtyEpoch != epoch {
+                streams.values[i].dirtyEpoch = epoch
+                dirty.append(name)
+            }
+            foldedThrough = max(foldedThrough, through)
         }
     }
 
-    struct Memtable: Sendable {
-        var streams: [String: MemStream] = [:]
-        var ids: [UUID: UInt64] = [:]
-        var events = 0
-        var indexedThrough: UInt64 = 0
-        var nextStreamNo: UInt64 = 1
+    /// A stream as an append sees it.
+    struct StreamState: Sendable {
+        var streamNo: UInt64?
+        var versionCount: UInt64
     }
 
     struct Request: Sendable {
@@ -87,7 +137,6 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     }
 
     // MARK: Open
-
     /// Opens (creating if needed) the log in `directory`.
     ///
     /// - Throws: ``EventLogError`` ``EventLogError/Code/notAnEventLog`` when the directory holds something else,
@@ -203,36 +252,59 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             try LMDBError.check(mdb_dbi_open(txn, name, flag(flags) | flag(MDB_CREATE), &dbi), "mdb_dbi_open(\(name))")
             return dbi
         }
-        // Detect a foreign LMDB environment: it has named databases but not ours.
         dbiMeta = try open("meta", 0)
         dbiEvents = try open("events", 0)
-        dbiStreams = try open("streams", 0)
-        dbiStreamIndex = try open("streamIndex", 0)
-        dbiEventIds = try open("eventIds", 0)
-        var memtable = Memtable()
-        var head = LogHead(position: 0, hash: RecordCodec.zeroHash)
-        do {  // LMDBError and EventLogError propagate to `open`, which maps them.
-            try Self.checkOrInitMeta(txn!, dbiMeta, dbiEvents)
-            memtable.indexedThrough = Self.metaU64(txn!, dbiMeta, "indexedThrough") ?? 0
-            memtable.nextStreamNo = Self.metaU64(txn!, dbiMeta, "nextStreamNo") ?? 1
-            head = try Self.readHead(txn!, dbiEvents)
-            try Self.recover(txn!, &memtable, events: dbiEvents, streams: dbiStreams)
-        }
+        let found = try Self.checkOrInitMeta(txn!, dbiMeta, dbiEvents)
+        let upgraded = found == 1
+        if upgraded { try Self.upgradeFromFormat1(txn!, dbiMeta) }
+        let head = try Self.readHead(txn!, dbiEvents)
         try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit(open)")
         ok = true
+
+        // The index: its own environment; rebuilt from the log when missing, stale, or ahead of the log (a log
+        // opened without durability can lose its last commits in an OS crash while the index kept them).
+        let (index, stored) = try IndexStore.open(
+            directory: directory + "/index",
+            mapSize: max(configuration.mapSize, 1 << 30),
+            maxMapSize: max(configuration.maxMapSize, 1 << 30),
+            maxReaders: configuration.maxReaders,
+            durable: configuration.durable
+        )
+        self.index = index
+        var memtable = Memtable()
+        memtable.progress = stored
+        if upgraded || stored.indexedThrough > head.position {
+            logger.notice(
+                "rebuilding the event log index from the log",
+                metadata: [
+                    "directory": "\(directory)", "indexedThrough": "\(stored.indexedThrough)",
+                    "head": "\(head.position)", "upgradedFromFormat1": "\(upgraded)",
+                ]
+            )
+            try index.reset()
+            memtable.progress = IndexStore.Progress(indexedThrough: 0, nextStreamNo: 1)
+        }
+        memtable.foldedThrough = memtable.progress.indexedThrough
+        var filter = IdFilter(capacity: 1 << 20)
+        try Self.recover(env: env, events: dbiEvents, index: index, into: &memtable, filter: &filter)
+        self.filter = filter
         self.memtable = Mutex(memtable)
         self.headState = Mutex(head)
         self.waiters = PositionWaiters(head: head.position)
         logger.debug(
             "event log opened",
             metadata: [
-                "directory": "\(directory)", "head": "\(head.position)", "recoveredIndexEntries": "\(memtable.events)",
-                "staleReadersCleared": "\(staleReaders)",
+                "directory": "\(directory)", "head": "\(head.position)",
+                "recoveredIndexEntries": "\(memtable.unmerged)", "staleReadersCleared": "\(staleReaders)",
             ]
         )
-        let thread = Thread { [unowned self] in self.writerLoop() }
-        thread.name = "crm-eventlog-writer"
-        thread.start()
+        let writer = Thread { [unowned self] in self.writerLoop() }
+        writer.name = "crm-eventlog-writer"
+        writer.start()
+        let merger = Thread { [unowned self] in self.mergeLoop() }
+        merger.name = "crm-eventlog-index"
+        merger.start()
+        if memtable.unmerged >= configuration.indexMergeThreshold { requestMerge() }
     }
 
     deinit {
@@ -271,7 +343,8 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
 
     static func u64Bytes(_ v: UInt64) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
 
-    static func checkOrInitMeta(_ txn: OpaquePointer, _ meta: MDB_dbi, _ events: MDB_dbi) throws {
+    /// Checks the marker and format of an existing log (or writes them into a new one) and returns the format found.
+    static func checkOrInitMeta(_ txn: OpaquePointer, _ meta: MDB_dbi, _ events: MDB_dbi) throws -> UInt32 {
         if let m = metaGet(txn, meta, "magic") {
             guard m == magic else {
                 throw EventLogError(code: .notAnEventLog, message: "the LMDB environment is not a CRM Engine event log")
@@ -287,7 +360,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                         "the log has format version \(format); this build reads up to \(formatVersion): upgrade CRM Engine"
                 )
             }
-            return
+            return format
         }
         var stat = MDB_stat()
         mdb_stat(txn, events, &stat)
@@ -298,6 +371,27 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             )
         }
         try metaPut(txn, meta, "magic", magic)
+        try metaPut(txn, meta, "format", withUnsafeBytes(of: formatVersion.littleEndian) { Array($0) })
+        return formatVersion
+    }
+
+    /// Format 1 kept the index tables in the log's environment: drop them (the index is rebuilt in `index/`).
+    static func upgradeFromFormat1(_ txn: OpaquePointer, _ meta: MDB_dbi) throws(LMDBError) {
+        for name in ["streams", "streamIndex", "eventIds"] {
+            var dbi: MDB_dbi = 0
+            let rc = mdb_dbi_open(txn, name, 0, &dbi)
+            if rc == MDB_NOTFOUND { continue }
+            try LMDBError.check(rc, "mdb_dbi_open(\(name))")
+            try LMDBError.check(mdb_drop(txn, dbi, 1), "mdb_drop(\(name))")
+        }
+        for key in ["indexedThrough", "nextStreamNo"] {
+            var k = Array(key.utf8)
+            let rc = k.withUnsafeMutableBytes { kb in
+                var kv = MDB_val(mv_size: kb.count, mv_data: kb.baseAddress)
+                return mdb_del(txn, meta, &kv, nil)
+            }
+            if rc != MDB_NOTFOUND { try LMDBError.check(rc, "mdb_del(meta \(key))") }
+        }
         try metaPut(txn, meta, "format", withUnsafeBytes(of: formatVersion.littleEndian) { Array($0) })
     }
 
@@ -316,54 +410,67 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         return LogHead(position: pos, hash: Array(UnsafeRawBufferPointer(rebasing: v.raw[(v.mv_size - 32)...])))
     }
 
-    /// Rebuilds the in-memory index entries of events after `indexedThrough` from the log's tail.
-    static func recover(_ txn: OpaquePointer, _ mem: inout Memtable, events: MDB_dbi, streams: MDB_dbi) throws {
+    /// Rebuilds the in-memory index entries of the events after `indexedThrough` from the log's tail, checking
+    /// that positions and stream versions are contiguous, and fills the id filter.
+    static func recover(
+        env: OpaquePointer,
+        events: MDB_dbi,
+        index: IndexStore,
+        into mem: inout Memtable,
+        filter: inout IdFilter
+    ) throws {
+        var txn: OpaquePointer?
+        try LMDBError.check(mdb_txn_begin(env, nil, flag(MDB_RDONLY), &txn), "mdb_txn_begin(recover)")
+        defer { mdb_txn_abort(txn) }
+        let indexTxn = try index.beginRead()
+        defer { index.endRead(indexTxn) }
         var cursor: OpaquePointer?
         try LMDBError.check(mdb_cursor_open(txn, events, &cursor), "mdb_cursor_open(recover)")
         defer { mdb_cursor_close(cursor) }
         let keyBuffer = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
         defer { keyBuffer.deallocate() }
-        keyBuffer.pointee = Keys.position(mem.indexedThrough + 1)
+        keyBuffer.pointee = Keys.position(mem.progress.indexedThrough + 1)
         var k = MDB_val(mv_size: 8, mv_data: keyBuffer)
         var v = MDB_val()
         var rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE)
-        var expected = mem.indexedThrough + 1
+        var expected = mem.progress.indexedThrough + 1
+        var tailIds: [UUID] = []
         while rc == 0 {
             let e = try RecordCodec.decode(v.raw)
             guard e.position == expected else {
                 throw EventLogError.corrupt("gap in the log at position \(expected) (found \(e.position))")
             }
-            var s = try mem.streams[e.stream] ?? memStream(txn, streams, e.stream)
-            let want = s.mergedCount + UInt64(s.positions.count)
-            guard e.streamVersion == want else {
+            let base: StreamState
+            if let s = mem.stream(e.stream) {
+                base = StreamState(streamNo: s.streamNo, versionCount: s.versionCount)
+            } else if let merged = try index.stream(indexTxn, e.stream) {
+                base = StreamState(streamNo: merged.no, versionCount: merged.count)
+            } else {
+                base = StreamState(streamNo: nil, versionCount: 0)
+            }
+            guard e.streamVersion == base.versionCount else {
                 throw EventLogError.corrupt(
-                    "stream '\(e.stream)' has version \(e.streamVersion) at position \(e.position); expected \(want)"
+                    "stream '\(e.stream)' has version \(e.streamVersion) at position \(e.position); "
+                        + "expected \(base.versionCount)"
                 )
             }
-            s.positions.append(e.position)
-            mem.streams[e.stream] = s
+            mem.fold(
+                e.stream,
+                hash: StreamTable<MemStream>.hash(e.stream),
+                base: base,
+                added: [e.position],
+                through: e.position
+            )
             mem.ids[e.id] = e.position
-            mem.events += 1
+            mem.unmerged += 1
+            tailIds.append(e.id)
             expected += 1
             rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)
         }
         if rc != MDB_NOTFOUND { throw LMDBError(code: rc, operation: "recover scan") }
-    }
-
-    /// The merged state of a stream from the `streams` table (or an empty new stream).
-    static func memStream(_ txn: OpaquePointer, _ dbi: MDB_dbi, _ name: String) throws(LMDBError) -> MemStream {
-        var key = Array(name.utf8)
-        var value = MDB_val()
-        let rc = key.withUnsafeMutableBytes { kb in
-            var k = MDB_val(mv_size: kb.count, mv_data: kb.baseAddress)
-            return mdb_get(txn, dbi, &k, &value)
-        }
-        if rc == MDB_NOTFOUND { return MemStream(streamNo: nil, mergedCount: 0, positions: []) }
-        try LMDBError.check(rc, "mdb_get(streams)")
-        guard value.mv_size == 16 else { throw LMDBError(code: MDB_CORRUPTED, operation: "streams record size") }
-        let no = UInt64(littleEndian: value.raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
-        let count = UInt64(littleEndian: value.raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        return MemStream(streamNo: no, mergedCount: count, positions: [])
+        filter = IdFilter(capacity: 2 * (index.entryCount(indexTxn, index.dbiEventIds) + tailIds.count))
+        try index.forEachId(indexTxn) { filter.insert($0) }
+        for id in tailIds { filter.insert(id) }
     }
 
     // MARK: Append
@@ -410,7 +517,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                     events += requests[j].eventCount
                     j += 1
                 }
-                commitGroup(Array(requests[i..<j]), events: events)
+                commitGroup(requests[i..<j], events: events)
                 i = j
             }
             if closing && queue.withLock({ $0.requests.isEmpty }) { break }
@@ -418,10 +525,22 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         writerDone.signal()
     }
 
-    /// Appends state touched by one group commit, not yet visible to readers.
+    /// What one group commit changes, applied to the memtable only after the commit succeeds.
     final class Overlay {
-        var streams: [String: MemStream] = [:]
-        var ids: [UUID: UInt64] = [:]
+        struct Pending: Sendable {
+            var base: StreamState
+            var added: [UInt64] = []
+            var lastVersion: UInt64? {
+                let n = base.versionCount + UInt64(added.count)
+                return n == 0 ? nil : n - 1
+            }
+        }
+        var streams = StreamTable<Pending>(capacity: 256)
+        /// Ids written by this group, in order (looked up only when the id filter says "maybe").
+        var ids: [(id: UUID, position: UInt64)] = []
+        /// A read transaction on the index, begun at memtable generation `indexGeneration`.
+        var indexTxn: OpaquePointer?
+        var indexGeneration: UInt64 = 0
     }
 
     struct WriterView: AppendStateView {
@@ -429,28 +548,63 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         let txn: OpaquePointer
         let overlay: Overlay
 
-        func mem(_ stream: String) throws(EventLogError) -> MemStream {
-            if let s = overlay.streams[stream] { return s }
-            if let s = log.memtable.withLock({ $0.streams[stream] }) { return s }
-            do throws(LMDBError) {
-                return try LMDBEventLog.memStream(txn, log.dbiStreams, stream)
-            } catch { throw error.asEventLogError }
+        /// An index read transaction that sees everything the memtable no longer holds as of `generation`.
+        func indexTxn(generation: UInt64) throws(LMDBError) -> OpaquePointer {
+            if let t = overlay.indexTxn {
+                if overlay.indexGeneration == generation { return t }
+                log.index.endRead(t)
+                overlay.indexTxn = nil
+            }
+            let t = try log.index.beginRead()
+            overlay.indexTxn = t
+            overlay.indexGeneration = generation
+            return t
         }
 
-        func currentVersion(of stream: String) throws(EventLogError) -> UInt64? { try mem(stream).lastVersion }
+        func endIndexRead() {
+            if let t = overlay.indexTxn { log.index.endRead(t) }
+            overlay.indexTxn = nil
+        }
+
+        /// The overlay entry of a stream (its state before this group plus what the group added so far).
+        func pending(_ stream: String) throws(EventLogError) -> Int {
+            let hash = StreamTable<Overlay.Pending>.hash(stream)
+            if let i = overlay.streams.find(stream, hash: hash) { return i }
+            let (resident, generation) = log.memtable.withLock { m in
+                (
+                    m.streams.find(stream, hash: hash).map {
+                        StreamState(
+                            streamNo: m.streams.values[$0].streamNo,
+                            versionCount: m.streams.values[$0].versionCount
+                        )
+                    },
+                    m.generation
+                )
+            }
+            var base = resident ?? StreamState(streamNo: nil, versionCount: 0)
+            if resident == nil {
+                do throws(LMDBError) {
+                    if let merged = try log.index.stream(try indexTxn(generation: generation), stream) {
+                        base = StreamState(streamNo: merged.no, versionCount: merged.count)
+                    }
+                } catch { throw error.asEventLogError }
+            }
+            return overlay.streams.insert(stream, hash: hash, Overlay.Pending(base: base))
+        }
+
+        func currentVersion(of stream: String) throws(EventLogError) -> UInt64? {
+            overlay.streams.values[try pending(stream)].lastVersion
+        }
 
         func storedPosition(of id: UUID) throws(EventLogError) -> UInt64? {
-            if let p = overlay.ids[id] { return p }
-            if let p = log.memtable.withLock({ $0.ids[id] }) { return p }
-            var u = id.uuid
-            return try withUnsafeMutableBytes(of: &u) { (b) throws(EventLogError) -> UInt64? in
-                var k = MDB_val(mv_size: 16, mv_data: b.baseAddress)
-                var v = MDB_val()
-                let rc = mdb_get(txn, log.dbiEventIds, &k, &v)
-                if rc == MDB_NOTFOUND { return nil }
-                if rc != 0 { throw LMDBError(code: rc, operation: "mdb_get(eventIds)").asEventLogError }
-                return Keys.readPosition(v.raw)
-            }
+            // The filter holds every stored id and this group's: "no" is certain, and nearly every new id gets it.
+            guard log.filter.mayContain(id) else { return nil }
+            if let p = overlay.ids.first(where: { $0.id == id }) { return p.position }
+            let (found, generation) = log.memtable.withLock { m in (m.ids[id] ?? m.mergingIds[id], m.generation) }
+            if let found { return found }
+            do throws(LMDBError) {
+                return try log.index.position(try indexTxn(generation: generation), of: id)
+            } catch { throw error.asEventLogError }
         }
 
         func storedEvent(at position: UInt64) throws(EventLogError) -> RecordedEvent? {
@@ -458,15 +612,25 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         }
     }
 
-    private func commitGroup(_ requests: [Request], events: Int) {
+    private func commitGroup(_ requests: ArraySlice<Request>, events: Int) {
         while true {
             let outcome = tryCommit(requests)
             switch outcome {
             case .committed(let results, let overlay, let head):
-                memtable.withLock { m in
-                    for (name, s) in overlay.streams { m.streams[name] = s }
-                    m.ids.merge(overlay.ids) { _, new in new }
-                    m.events += overlay.ids.count
+                let unmerged = memtable.withLock { m in
+                    let t = overlay.streams
+                    for i in 0..<t.count where !t.values[i].added.isEmpty {
+                        m.fold(
+                            t.names[i],
+                            hash: t.hashes[i],
+                            base: t.values[i].base,
+                            added: t.values[i].added,
+                            through: head.position
+                        )
+                    }
+                    for (id, position) in overlay.ids { m.ids[id] = position }
+                    m.unmerged += overlay.ids.count
+                    return m.unmerged
                 }
                 headState.withLock { $0 = head }
                 let now = ContinuousClock.now
@@ -477,7 +641,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 batchRequests.record(requests.count)
                 batchEvents.record(events)
                 waiters.advance(to: head.position)
-                if memtable.withLock({ $0.events }) >= configuration.indexMergeThreshold { mergeIndex() }
+                if filter.isFull { rebuildFilter() }
+                if unmerged >= configuration.indexMergeThreshold { requestMerge() }
+                if unmerged >= maxUnmerged { waitForMergeToCatchUp() }
                 return
             case .mapFull:
                 if !growMap() {
@@ -504,7 +670,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         case failed(EventLogError)
     }
 
-    private func tryCommit(_ requests: [Request]) -> CommitOutcome {
+    private func tryCommit(_ requests: ArraySlice<Request>) -> CommitOutcome {
         var txnPtr: OpaquePointer?
         let rc = mdb_txn_begin(env, nil, 0, &txnPtr)
         guard rc == 0, let txn = txnPtr else {
@@ -512,7 +678,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 ? .mapFull : .failed(LMDBError(code: rc, operation: "mdb_txn_begin(write)").asEventLogError)
         }
         let overlay = Overlay()
+        overlay.ids.reserveCapacity(requests.reduce(0) { $0 + $1.eventCount })
         let view = WriterView(log: self, txn: txn, overlay: overlay)
+        defer { view.endIndexRead() }
         var head = headState.withLock { $0 }
         var results: [Result<[AppendResult], EventLogError>] = []
         results.reserveCapacity(requests.count)
@@ -533,10 +701,10 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                     results.append(.success(r))
                 case .write(let planned):
                     var out: [AppendResult] = []
+                    out.reserveCapacity(planned.count)
                     for p in planned {
-                        var s = try view.mem(p.stream)
-                        var positions: [UInt64] = []
-                        positions.reserveCapacity(p.events.count)
+                        let slot = try view.pending(p.stream)
+                        let first = overlay.streams.values[slot].added.count
                         for (i, e) in p.events.enumerated() {
                             let pos = head.position + 1
                             buffer.removeAll(keepingCapacity: true)
@@ -551,16 +719,17 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                             )
                             try putEvent(txn, pos, buffer)
                             head = LogHead(position: pos, hash: hash)
-                            positions.append(pos)
-                            overlay.ids[e.id] = pos
+                            overlay.streams.values[slot].added.append(pos)
+                            overlay.ids.append((e.id, pos))
+                            filter.insert(e.id)
                         }
-                        s.positions.append(contentsOf: positions)
-                        overlay.streams[p.stream] = s
+                        let positions = Array(overlay.streams.values[slot].added[first...])
+                        let version = overlay.streams.values[slot].lastVersion
                         out.append(
                             AppendResult(
                                 stream: p.stream,
                                 positions: positions,
-                                streamVersion: s.lastVersion,
+                                streamVersion: version,
                                 idempotentReplay: false
                             )
                         )
@@ -568,6 +737,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                     results.append(.success(out))
                 }
             }
+            view.endIndexRead()
             try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit")
             return .committed(results, overlay, head)
         } catch let e as LMDBError {
@@ -616,87 +786,158 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         }
     }
 
-    /// Writes the in-memory index entries into LMDB as sorted batches, in one transaction, then drops them.
-    private func mergeIndex() {
-        let snapshot = memtable.withLock { $0 }
-        let head = headState.withLock { $0.position }
+    /// Rebuilds the id filter at twice its capacity from the index and the memtable (writer thread).
+    private func rebuildFilter() {
+        // Memtable first, then the index transaction: an id that leaves memory in between is in that transaction.
+        let inMemory = memtable.withLock { Array($0.ids.keys) + Array($0.mergingIds.keys) }
+        do throws(LMDBError) {
+            let txn = try index.beginRead()
+            defer { index.endRead(txn) }
+            var next = IdFilter(capacity: 2 * (index.entryCount(txn, index.dbiEventIds) + inMemory.count))
+            try index.forEachId(txn) { next.insert($0) }
+            for id in inMemory { next.insert(id) }
+            filter = next
+        } catch {
+            logger.error("id filter rebuild failed; it stays as it is", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: Index merges (background thread)
+
+    /// Unmerged events beyond which the writer waits for the merge thread (memory bound).
+    var maxUnmerged: Int { max(configuration.indexMergeThreshold, 1) * 8 }
+
+    func requestMerge() {
+        merges.withLock {
+            mergeRequested = true
+            merges.broadcast()
+        }
+    }
+
+    private func waitForMergeToCatchUp() {
+        merges.withLock {
+            while !mergeStopped && memtable.withLock({ $0.unmerged >= maxUnmerged && $0.merging > 0 }) {
+                merges.wait()
+            }
+        }
+    }
+
+    private func mergeLoop() {
         while true {
-            var txnPtr: OpaquePointer?
-            guard mdb_txn_begin(env, nil, 0, &txnPtr) == 0, let txn = txnPtr else { return }
-            do throws(LMDBError) {
-                var nextNo = snapshot.nextStreamNo
-                var assigned: [(name: String, no: UInt64, s: MemStream)] = []
-                assigned.reserveCapacity(snapshot.streams.count)
-                for name in snapshot.streams.keys.sorted() {
-                    let s = snapshot.streams[name]!
-                    let no: UInt64
-                    if let n = s.streamNo {
-                        no = n
-                    } else {
-                        no = nextNo
-                        nextNo += 1
-                    }
-                    assigned.append((name, no, s))
+            let stop = merges.withLock { () -> Bool in
+                while !mergeRequested && !mergeStopping { merges.wait() }
+                mergeRequested = false
+                return mergeStopping
+            }
+            if stop { break }
+            mergeIndex()
+            merges.withLock { merges.broadcast() }
+        }
+        merges.withLock {
+            mergeStopped = true
+            merges.broadcast()
+        }
+    }
+
+    /// Hands every unmerged entry to the index in one sorted transaction, then drops it from memory.
+    private func mergeIndex() {
+        let job = memtable.withLock {
+            m -> (
+                streams: [IndexStore.StreamEntries], ids: [UUID: UInt64], through: UInt64, progress: IndexStore.Progress
+            )? in
+            guard m.merging == 0, m.unmerged > 0 else { return nil }
+            let names = m.dirty
+            m.dirty = []
+            m.epoch &+= 1
+            var streams: [IndexStore.StreamEntries] = []
+            streams.reserveCapacity(names.count)
+            for name in names {
+                guard let s = m.stream(name) else { continue }
+                streams.append(
+                    .init(name: name, streamNo: s.streamNo, mergedCount: s.mergedCount, positions: s.positions)
+                )
+            }
+            m.mergingIds = m.ids
+            m.ids = [:]
+            m.ids.reserveCapacity(Swift.min(m.merging + m.unmerged, 1 << 20))
+            m.merging = m.unmerged
+            m.unmerged = 0
+            return (streams, m.mergingIds, m.foldedThrough, m.progress)
+        }
+        guard let job else { return }
+        let started = ContinuousClock.now
+        do throws(LMDBError) {
+            let (numbers, progress) = try index.merge(
+                job.streams,
+                ids: job.ids,
+                through: job.through,
+                progress: job.progress
+            )
+            memtable.withLock { m in
+                for (i, entry) in job.streams.enumerated() {
+                    guard let k = m.streams.find(entry.name) else { continue }
+                    m.streams.values[k].positions.removeFirst(entry.positions.count)
+                    m.streams.values[k].mergedCount += UInt64(entry.positions.count)
+                    m.streams.values[k].streamNo = numbers[i]
                 }
-                for a in assigned {
-                    var value = [UInt8]()
-                    value.reserveCapacity(16)
-                    withUnsafeBytes(of: a.no.littleEndian) { value.append(contentsOf: $0) }
-                    withUnsafeBytes(of: (a.s.mergedCount + UInt64(a.s.positions.count)).littleEndian) {
-                        value.append(contentsOf: $0)
-                    }
-                    var name = Array(a.name.utf8)
-                    let rc = name.withUnsafeMutableBytes { kb in
-                        value.withUnsafeMutableBytes { vb in
-                            var k = MDB_val(mv_size: kb.count, mv_data: kb.baseAddress)
-                            var v = MDB_val(mv_size: 16, mv_data: vb.baseAddress)
-                            return mdb_put(txn, dbiStreams, &k, &v, 0)
-                        }
-                    }
-                    try LMDBError.check(rc, "mdb_put(streams)")
+                m.mergingIds = [:]
+                m.merging = 0
+                m.progress = progress
+                m.generation &+= 1
+                if m.streams.count > configuration.residentStreams {
+                    let epoch = m.epoch
+                    m.streams.removeAll { $0.positions.isEmpty && $0.dirtyEpoch != epoch }
                 }
-                for a in assigned.sorted(by: { $0.no < $1.no }) {
-                    for (i, pos) in a.s.positions.enumerated() {
-                        var key = Keys.streamIndex(a.no, a.s.mergedCount + UInt64(i))
-                        var p = Keys.position(pos)
-                        try withUnsafeMutableBytes(of: &key) { (kb) throws(LMDBError) in
-                            try withUnsafeMutableBytes(of: &p) { (pb) throws(LMDBError) in
-                                var k = MDB_val(mv_size: 16, mv_data: kb.baseAddress)
-                                var v = MDB_val(mv_size: 8, mv_data: pb.baseAddress)
-                                try LMDBError.check(mdb_put(txn, dbiStreamIndex, &k, &v, 0), "mdb_put(streamIndex)")
-                            }
-                        }
-                    }
-                }
-                let ids = snapshot.ids.sorted { a, b in
-                    withUnsafeBytes(of: a.key.uuid) { ab in
-                        withUnsafeBytes(of: b.key.uuid) { bb in ab.lexicographicallyPrecedes(bb) }
+            }
+            logger.debug(
+                "index merged",
+                metadata: [
+                    "through": "\(job.through)", "events": "\(job.ids.count)", "streams": "\(job.streams.count)",
+                    "duration": "\(ContinuousClock.now - started)",
+                ]
+            )
+        } catch {
+            let failures = memtable.withLock { m in
+                // Hand everything back to the next merge.
+                m.ids.merge(m.mergingIds) { newer, _ in newer }
+                m.mergingIds = [:]
+                m.unmerged += m.merging
+                m.merging = 0
+                for entry in job.streams {
+                    if let k = m.streams.find(entry.name), m.streams.values[k].dirtyEpoch != m.epoch {
+                        m.streams.values[k].dirtyEpoch = m.epoch
+                        m.dirty.append(entry.name)
                     }
                 }
-                for (id, pos) in ids {
-                    var u = id.uuid
-                    var p = Keys.position(pos)
-                    try withUnsafeMutableBytes(of: &u) { (kb) throws(LMDBError) in
-                        try withUnsafeMutableBytes(of: &p) { (pb) throws(LMDBError) in
-                            var k = MDB_val(mv_size: 16, mv_data: kb.baseAddress)
-                            var v = MDB_val(mv_size: 8, mv_data: pb.baseAddress)
-                            try LMDBError.check(mdb_put(txn, dbiEventIds, &k, &v, 0), "mdb_put(eventIds)")
-                        }
+                m.mergeFailures += 1
+                return m.mergeFailures
+            }
+            logger.error(
+                "index merge failed; its entries stay in memory",
+                metadata: ["error": "\(error)", "failures": "\(failures)"]
+            )
+        }
+    }
+
+    /// Merges every in-memory index entry into the index and waits until it is committed, e.g. before copying
+    /// the directory for a backup. Appends may continue meanwhile; their entries may stay in memory.
+    public func flushIndex() async {
+        let target = memtable.withLock { $0.foldedThrough }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                while true {
+                    let done = self.memtable.withLock { $0.progress.indexedThrough >= target }
+                    if done { break }
+                    let stopped = self.merges.withLock { () -> Bool in
+                        if self.mergeStopped { return true }
+                        self.mergeRequested = true
+                        self.merges.broadcast()
+                        self.merges.wait()
+                        return false
                     }
+                    if stopped { break }
                 }
-                try Self.metaPut(txn, dbiMeta, "indexedThrough", Self.u64Bytes(head))
-                try Self.metaPut(txn, dbiMeta, "nextStreamNo", Self.u64Bytes(nextNo))
-                try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit(merge)")
-                memtable.withLock { m in
-                    m = Memtable(streams: [:], ids: [:], events: 0, indexedThrough: head, nextStreamNo: nextNo)
-                }
-                logger.debug("index merged", metadata: ["through": "\(head)", "events": "\(snapshot.events)"])
-                return
-            } catch {
-                if !error.operation.hasPrefix("mdb_txn_commit") { mdb_txn_abort(txn) }
-                if error.isMapFull && growMap() { continue }
-                logger.error("index merge failed; entries stay in memory", metadata: ["error": "\(error)"])
-                return
+                c.resume()
             }
         }
     }
@@ -734,19 +975,6 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         }
     }
 
-    func indexPosition(_ txn: OpaquePointer, _ streamNo: UInt64, _ version: UInt64) throws(EventLogError) -> UInt64 {
-        var key = Keys.streamIndex(streamNo, version)
-        return try withUnsafeMutableBytes(of: &key) { (kb) throws(EventLogError) -> UInt64 in
-            var k = MDB_val(mv_size: 16, mv_data: kb.baseAddress)
-            var v = MDB_val()
-            let rc = mdb_get(txn, dbiStreamIndex, &k, &v)
-            guard rc == 0, let p = Keys.readPosition(v.raw) else {
-                throw .corrupt("stream index has no entry for stream #\(streamNo) version \(version)")
-            }
-            return p
-        }
-    }
-
     package func page(_ query: ReadQuery, from: UInt64?, max: Int) throws(EventLogError) -> EventPage {
         switch query.filter {
         case .stream(let name): return try streamPage(name, query.direction, from: from, max: max)
@@ -754,51 +982,74 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         }
     }
 
+    /// A stream's state for a reader: the memtable's entry (taken before any index transaction begins, so a merge
+    /// committed in between is seen in the index) or the index's record.
     private func streamPage(_ name: String, _ direction: ReadDirection, from: UInt64?, max: Int) throws(EventLogError)
         -> EventPage
     {
-        let mem = memtable.withLock { $0.streams[name] }
-        return try withRead { (txn) throws(EventLogError) -> EventPage in
-            let s: MemStream
-            if let mem {
-                s = mem
-            } else {
-                do throws(LMDBError) { s = try Self.memStream(txn, dbiStreams, name) } catch {
-                    throw error.asEventLogError
-                }
+        if closedFlag.load(ordering: .acquiring) { throw .closed() }
+        let resident = memtable.withLock { $0.stream(name) }
+        // Which versions this page needs, then their positions (index for merged versions, memory for the rest).
+        let positions: [UInt64]
+        let next: UInt64?
+        let exhausted: Bool
+        do throws(LMDBError) {
+            let txn = try index.beginRead()
+            defer { index.endRead(txn) }
+            var s = resident ?? MemStream(streamNo: nil, mergedCount: 0, positions: [])
+            if resident == nil, let merged = try index.stream(txn, name) {
+                s = MemStream(streamNo: merged.no, mergedCount: merged.count, positions: [])
             }
-            let total = s.mergedCount + UInt64(s.positions.count)
-            func position(_ v: UInt64) throws(EventLogError) -> UInt64 {
-                if v < s.mergedCount {
-                    guard let no = s.streamNo else {
-                        throw .corrupt("stream '\(name)' has merged versions but no number")
-                    }
-                    return try indexPosition(txn, no, v)
-                }
-                return s.positions[Int(v - s.mergedCount)]
-            }
-            var out: [RecordedEvent] = []
+            let total = s.versionCount
+            let range: Range<UInt64>
             if direction == .forward {
-                var v = from ?? 0
-                while v < total && out.count < max {
-                    guard let e = try getEvent(txn, try position(v)) else {
-                        throw .corrupt("stream entry without event")
-                    }
-                    out.append(e)
-                    v += 1
+                let start = Swift.min(from ?? 0, total)
+                range = start..<Swift.min(total, start + UInt64(max))
+                next = range.upperBound
+                exhausted = range.upperBound >= total
+            } else {
+                guard total > 0 else { return EventPage(events: [], next: nil, exhausted: true) }
+                let end = Swift.min(from ?? (total - 1), total - 1) + 1
+                range = (end - Swift.min(end, UInt64(max)))..<end
+                next = range.lowerBound > 0 ? range.lowerBound - 1 : nil
+                exhausted = range.lowerBound == 0
+            }
+            var out: [UInt64] = []
+            out.reserveCapacity(range.count)
+            let mergedEnd = Swift.min(range.upperBound, s.mergedCount)
+            if range.lowerBound < mergedEnd {
+                guard let no = s.streamNo else {
+                    throw LMDBError(
+                        code: MDB_CORRUPTED,
+                        operation: "stream '\(name)' has merged versions but no number"
+                    )
                 }
-                return EventPage(events: out, next: v, exhausted: v >= total)
+                out += try index.positions(
+                    txn,
+                    streamNo: no,
+                    from: range.lowerBound,
+                    count: Int(mergedEnd - range.lowerBound)
+                )
             }
-            guard total > 0 else { return EventPage(events: [], next: nil, exhausted: true) }
-            var v = Swift.min(from ?? (total - 1), total - 1)
-            while out.count < max {
-                guard let e = try getEvent(txn, try position(v)) else { throw .corrupt("stream entry without event") }
-                out.append(e)
-                if v == 0 { return EventPage(events: out, next: nil, exhausted: true) }
-                v -= 1
+            var v = Swift.max(range.lowerBound, s.mergedCount)
+            while v < range.upperBound {
+                out.append(s.positions[Int(v - s.mergedCount)])
+                v += 1
             }
-            return EventPage(events: out, next: v, exhausted: false)
+            positions = direction == .forward ? out : out.reversed()
+        } catch { throw error.asEventLogError }
+        let events = try withRead { (txn) throws(EventLogError) -> [RecordedEvent] in
+            var events: [RecordedEvent] = []
+            events.reserveCapacity(positions.count)
+            for p in positions {
+                guard let e = try getEvent(txn, p) else {
+                    throw .corrupt("stream '\(name)' names position \(p), which holds no event")
+                }
+                events.append(e)
+            }
+            return events
         }
+        return EventPage(events: events, next: next, exhausted: exhausted)
     }
 
     private func scanPage(_ query: ReadQuery, from: UInt64?, max: Int) throws(EventLogError) -> EventPage {
@@ -881,12 +1132,14 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     }
 
     public func streamVersion(_ stream: String) throws(EventLogError) -> UInt64? {
-        if let s = memtable.withLock({ $0.streams[stream] }) { return s.lastVersion }
-        return try withRead { (txn) throws(EventLogError) -> UInt64? in
-            do throws(LMDBError) {
-                return try Self.memStream(txn, dbiStreams, stream).lastVersion
-            } catch { throw error.asEventLogError }
-        }
+        if closedFlag.load(ordering: .acquiring) { throw .closed() }
+        if let s = memtable.withLock({ $0.stream(stream) }) { return s.lastVersion }
+        do throws(LMDBError) {
+            let txn = try index.beginRead()
+            defer { index.endRead(txn) }
+            guard let merged = try index.stream(txn, stream) else { return nil }
+            return merged.count == 0 ? nil : merged.count - 1
+        } catch { throw error.asEventLogError }
     }
 
     public func event(at position: UInt64) throws(EventLogError) -> RecordedEvent? {
@@ -904,12 +1157,21 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
 
     /// Disk and index figures for operators.
     public func statistics() throws(EventLogError) -> [String: UInt64] {
-        let mem = memtable.withLock { ($0.events, $0.streams.count, $0.indexedThrough) }
+        let mem = memtable.withLock {
+            (
+                $0.unmerged + $0.merging, $0.dirty.count, $0.progress.indexedThrough, $0.streams.count,
+                $0.mergeFailures
+            )
+        }
         var info = MDB_envinfo()
         mdb_env_info(env, &info)
+        var indexInfo = MDB_envinfo()
+        mdb_env_info(index.env, &indexInfo)
         return [
             "head": try head().position, "unmergedIndexEntries": UInt64(mem.0), "unmergedStreams": UInt64(mem.1),
-            "indexedThrough": mem.2, "mapSize": UInt64(info.me_mapsize), "lastPage": UInt64(info.me_last_pgno),
+            "indexedThrough": mem.2, "residentStreams": UInt64(mem.3), "indexMergeFailures": UInt64(mem.4),
+            "mapSize": UInt64(info.me_mapsize), "lastPage": UInt64(info.me_last_pgno),
+            "indexMapSize": UInt64(indexInfo.me_mapsize), "indexLastPage": UInt64(indexInfo.me_last_pgno),
         ]
     }
 
@@ -924,8 +1186,20 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             }
         }
         waiters.close()
-        // Wait for in-flight readers, then sync. The environment itself closes in deinit.
+        // Stop the merge thread after its current merge; unmerged entries are rebuilt from the log at open.
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.merges.withLock {
+                    self.mergeStopping = true
+                    self.merges.broadcast()
+                    while !self.mergeStopped { self.merges.wait() }
+                }
+                c.resume()
+            }
+        }
+        // Wait for in-flight readers, then sync. The environments themselves close in deinit.
         resizeLock.withWriteLock { _ = mdb_env_sync(env, 1) }
+        index.sync()
         logger.debug("event log closed", metadata: ["directory": "\(directory)"])
     }
 }

@@ -716,9 +716,10 @@ extension _RawLMDBBaseline {
 
         /// Allocated bytes of `data.mdb`, in MB (as `file_mb`).
         func fileMB() -> Double {
-            var st = stat()
-            guard stat(path + "/data.mdb", &st) == 0 else { return 0 }
-            return Double(st.st_blocks) * 512 / 1e6
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb"),
+                let size = attributes[.size] as? NSNumber
+            else { return 0 }
+            return size.doubleValue / 1e6
         }
 
         func close(removing: Bool) {

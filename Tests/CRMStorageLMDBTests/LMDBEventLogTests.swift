@@ -126,7 +126,9 @@ private func ev(_ n: Int, size: Int = 32) -> NewEvent {
             }
             _ = try await log.append(batch)
         }
-        #expect(try log.statistics()["indexedThrough"]! >= 1000)
+        await log.flushIndex()
+        #expect(try log.statistics()["indexedThrough"]! == 2500)
+        #expect(try log.statistics()["unmergedIndexEntries"]! == 0)
         var count: UInt64 = 0
         for try await e in log.read(.all()) {
             count += 1

@@ -89,6 +89,11 @@ final class ReadWriteLock: @unchecked Sendable {
         return try body()
     }
 
+    /// Takes the lock shared until ``unlock()``.
+    func lockShared() { pthread_rwlock_rdlock(lock) }
+
+    func unlock() { pthread_rwlock_unlock(lock) }
+
     @inline(__always)
     func withWriteLock<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
         pthread_rwlock_wrlock(lock)

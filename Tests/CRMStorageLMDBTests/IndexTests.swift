@@ -1,0 +1,273 @@
+import CLMDB
+import CRMEventLog
+import Foundation
+import Testing
+
+@testable import CRMStorageLMDB
+
+/// The derived index (ADR 0005): its own environment, merged in the background, rebuilt from the log when it is
+/// missing, stale, ahead of the log or from format 1.
+@Suite struct IndexTests {
+    private func tempDir() -> String {
+        let p = FileManager.default.temporaryDirectory.appendingPathComponent("crm-index-tests-\(UUID().uuidString)")
+            .path
+        try? FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+        return p
+    }
+
+    private func ev(_ n: Int) -> NewEvent {
+        NewEvent(
+            id: UUID(uuidString: String(format: "00000000-0000-4000-8000-%012x", n))!,
+            type: "ContactUpdated",
+            data: Array("event \(n)".utf8)
+        )
+    }
+
+    /// Appends `count` events round-robin over `streams` streams named `contact-<i>`, one append per event.
+    private func fill(_ log: LMDBEventLog, count: Int, streams: Int, from: Int = 1) async throws {
+        for n in from..<(from + count) {
+            _ = try await log.append([ev(n)], to: "contact-\(n % streams)", expected: .any)
+        }
+    }
+
+    /// Every stream reads back gap-free, and its version matches `streamVersion`.
+    private func expectStreamsIntact(_ log: LMDBEventLog, streams: Int, total: Int) async throws {
+        var seen = 0
+        for s in 0..<streams {
+            let events = try await log.readAll(.stream("contact-\(s)"))
+            #expect(events.map(\.streamVersion) == Array(0..<UInt64(events.count)))
+            #expect(events.allSatisfy { $0.stream == "contact-\(s)" })
+            #expect(try log.streamVersion("contact-\(s)") == (events.isEmpty ? nil : UInt64(events.count - 1)))
+            let backward = try await log.readAll(.stream("contact-\(s)").backward())
+            #expect(backward.map(\.position) == events.map(\.position).reversed())
+            seen += events.count
+        }
+        #expect(seen == total)
+    }
+
+    @Test func flushIndexMergesEverythingAndReadsStillSeeEveryVersion() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try LMDBEventLog.open(
+            directory: dir,
+            configuration: LMDBConfiguration(mapSize: 4 << 20, indexMergeThreshold: 10)
+        )
+        try await fill(log, count: 95, streams: 6)
+        await log.flushIndex()
+        let stats = try log.statistics()
+        #expect(stats["indexedThrough"] == 95)
+        #expect(stats["unmergedIndexEntries"] == 0)
+        #expect(stats["indexMergeFailures"] == 0)
+        try await expectStreamsIntact(log, streams: 6, total: 95)
+        // Merged ids are still found: the same append is an idempotent replay, a new body is refused.
+        let replay = try await log.append([ev(7)], to: "contact-1", expected: .any)
+        #expect(replay.idempotentReplay && replay.positions == [7])
+        await #expect(throws: EventLogError.self) {
+            _ = try await log.append([NewEvent(id: ev(7).id, type: "Other", data: [])], to: "contact-1", expected: .any)
+        }
+        await log.close()
+    }
+
+    @Test func aDeletedIndexIsRebuiltFromTheLog() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = LMDBConfiguration(mapSize: 4 << 20, indexMergeThreshold: 8)
+        let log = try LMDBEventLog.open(directory: dir, configuration: config)
+        try await fill(log, count: 60, streams: 5)
+        await log.flushIndex()
+        await log.close()
+        try FileManager.default.removeItem(atPath: dir + "/index")
+
+        let reopened = try LMDBEventLog.open(directory: dir, configuration: config)
+        #expect(try reopened.statistics()["unmergedIndexEntries"] == 60)
+        try await expectStreamsIntact(reopened, streams: 5, total: 60)
+        let next = try await reopened.append([ev(61)], to: "contact-1", expected: .exactly(11))
+        #expect(next.positions == [61])
+        #expect(try await reopened.append([ev(3)], to: "contact-3", expected: .any).idempotentReplay)
+        await reopened.close()
+    }
+
+    @Test func anIndexAheadOfTheLogIsDiscardedAndRebuilt() async throws {
+        // A log opened without durability can lose its last commits in an OS crash while its index kept them.
+        // Simulate it with the index of a longer history beside a shorter log.
+        let longer = tempDir()
+        let shorter = tempDir()
+        defer {
+            try? FileManager.default.removeItem(atPath: longer)
+            try? FileManager.default.removeItem(atPath: shorter)
+        }
+        let config = LMDBConfiguration(mapSize: 4 << 20, indexMergeThreshold: 5)
+        let a = try LMDBEventLog.open(directory: longer, configuration: config, clock: .fixed(1))
+        try await fill(a, count: 40, streams: 4)
+        await a.flushIndex()
+        await a.close()
+        let b = try LMDBEventLog.open(directory: shorter, configuration: config, clock: .fixed(1))
+        try await fill(b, count: 12, streams: 4)
+        await b.close()
+        try FileManager.default.removeItem(atPath: shorter + "/index")
+        try FileManager.default.copyItem(atPath: longer + "/index", toPath: shorter + "/index")
+
+        let reopened = try LMDBEventLog.open(directory: shorter, configuration: config, clock: .fixed(1))
+        #expect(try reopened.head().position == 12)
+        try await expectStreamsIntact(reopened, streams: 4, total: 12)
+        // Ids 13...40 were only in the foreign index: they are new here.
+        let r = try await reopened.append([ev(20)], to: "contact-0", expected: .exactly(2))
+        #expect(!r.idempotentReplay && r.positions == [13])
+        await reopened.close()
+    }
+
+    @Test func aFormatOneLogIsUpgradedInPlace() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = LMDBConfiguration(mapSize: 4 << 20, indexMergeThreshold: 4)
+        let log = try LMDBEventLog.open(directory: dir, configuration: config)
+        try await fill(log, count: 30, streams: 3)
+        await log.flushIndex()
+        try log._setFormatVersionForTesting(1)
+        await log.close()
+        // Format 1 kept its index tables in the log's environment: recreate them (with stale content).
+        try withRawLogEnvironment(dir) { txn in
+            for name in ["streams", "streamIndex", "eventIds"] {
+                var dbi: MDB_dbi = 0
+                #expect(mdb_dbi_open(txn, name, UInt32(MDB_CREATE), &dbi) == 0)
+                var key: UInt64 = 1
+                var value: UInt64 = 99
+                var k = MDB_val(mv_size: 8, mv_data: &key)
+                var v = MDB_val(mv_size: 8, mv_data: &value)
+                #expect(mdb_put(txn, dbi, &k, &v, 0) == 0)
+            }
+        }
+
+        let upgraded = try LMDBEventLog.open(directory: dir, configuration: config)
+        try await expectStreamsIntact(upgraded, streams: 3, total: 30)
+        #expect(try await upgraded.verifyChain().isIntact)
+        await upgraded.close()
+        try withRawLogEnvironment(dir) { txn in
+            var dbi: MDB_dbi = 0
+            #expect(mdb_dbi_open(txn, "streamIndex", 0, &dbi) == MDB_NOTFOUND)
+            var meta: MDB_dbi = 0
+            #expect(mdb_dbi_open(txn, "meta", 0, &meta) == 0)
+            var key = Array("format".utf8)
+            var v = MDB_val()
+            let rc = key.withUnsafeMutableBytes { kb in
+                var k = MDB_val(mv_size: kb.count, mv_data: kb.baseAddress)
+                return mdb_get(txn, meta, &k, &v)
+            }
+            #expect(rc == 0)
+            #expect(v.mv_size == 4 && v.mv_data.loadUnaligned(as: UInt32.self) == LMDBEventLog.formatVersion)
+        }
+    }
+
+    @Test func streamsBeyondTheResidentLimitLeaveMemoryAndComeBackFromTheIndex() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = LMDBConfiguration(mapSize: 4 << 20, indexMergeThreshold: 10, residentStreams: 4)
+        let log = try LMDBEventLog.open(directory: dir, configuration: config)
+        try await fill(log, count: 120, streams: 20)
+        await log.flushIndex()
+        #expect(try log.statistics()["residentStreams"]! <= 20)
+        try await expectStreamsIntact(log, streams: 20, total: 120)
+        // Appends to streams read back from the index check their versions against it.
+        for s in 0..<20 {
+            let r = try await log.append([ev(1000 + s)], to: "contact-\(s)", expected: .exactly(5))
+            #expect(r.streamVersion == 6)
+        }
+        await #expect(throws: EventLogError.self) {
+            _ = try await log.append([ev(2000)], to: "contact-3", expected: .exactly(5))
+        }
+        await log.flushIndex()
+        try await expectStreamsIntact(log, streams: 20, total: 140)
+        await log.close()
+    }
+
+    @Test func readersAndWritersRaceMergesWithoutSeeingAGap() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try LMDBEventLog.open(
+            directory: dir,
+            configuration: LMDBConfiguration(
+                mapSize: 16 << 20,
+                durable: false,
+                indexMergeThreshold: 3,
+                residentStreams: 2
+            )
+        )
+        let writers = 4
+        let each = 150
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for w in 0..<writers {
+                group.addTask {
+                    for i in 0..<each {
+                        let n = w * each + i + 1
+                        _ = try await log.append([self.ev(n)], to: "contact-\(n % 9)", expected: .any)
+                    }
+                }
+            }
+            for _ in 0..<2 {
+                group.addTask {
+                    for round in 0..<200 {
+                        let name = "contact-\(round % 9)"
+                        let events = try await log.readAll(.stream(name))
+                        #expect(events.map(\.streamVersion) == Array(0..<UInt64(events.count)))
+                        if let v = try log.streamVersion(name) { #expect(v + 1 >= UInt64(events.count)) }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        await log.flushIndex()
+        try await expectStreamsIntact(log, streams: 9, total: writers * each)
+        await log.close()
+    }
+
+    @Test func manyIdsStayUniqueAcrossFilterGrowthAndReopen() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = LMDBConfiguration(mapSize: 64 << 20, durable: false, indexMergeThreshold: 5_000)
+        let log = try LMDBEventLog.open(directory: dir, configuration: config)
+        // 70,000 ids pass the filter's smallest capacity (65,536 / 10 bits ≈ 6,553 ids... doubled as it fills).
+        var n = 0
+        for _ in 0..<70 {
+            var batch: [StreamAppend] = []
+            for s in 0..<10 {
+                batch.append(
+                    StreamAppend(
+                        stream: "contact-\(s)",
+                        expected: .any,
+                        events: (0..<100).map { _ in
+                            n += 1
+                            return ev(n)
+                        }
+                    )
+                )
+            }
+            _ = try await log.append(batch)
+        }
+        // Every stored id is still recognised, before and after a reopen.
+        for probe in stride(from: 1, through: 70_000, by: 6_999) {
+            let r = try await log.append([ev(probe)], to: "contact-\(((probe - 1) / 100) % 10)", expected: .any)
+            #expect(r.idempotentReplay && r.positions == [UInt64(probe)])
+        }
+        await log.close()
+        let reopened = try LMDBEventLog.open(directory: dir, configuration: config)
+        for probe in stride(from: 3, through: 70_000, by: 7_001) {
+            let r = try await reopened.append([ev(probe)], to: "contact-\(((probe - 1) / 100) % 10)", expected: .any)
+            #expect(r.idempotentReplay && r.positions == [UInt64(probe)])
+        }
+        #expect(try await reopened.append([ev(70_001)], to: "contact-0", expected: .any).positions == [70_001])
+        await reopened.close()
+    }
+}
+
+/// Runs `body` in a write transaction on the log's own LMDB environment (the log must be closed).
+private func withRawLogEnvironment(_ dir: String, _ body: (OpaquePointer) throws -> Void) throws {
+    var env: OpaquePointer?
+    #expect(mdb_env_create(&env) == 0)
+    defer { mdb_env_close(env) }
+    mdb_env_set_maxdbs(env, 8)
+    #expect(mdb_env_open(env, dir, 0, 0o644) == 0)
+    var txn: OpaquePointer?
+    #expect(mdb_txn_begin(env, nil, 0, &txn) == 0)
+    try body(txn!)
+    #expect(mdb_txn_commit(txn) == 0)
+}
