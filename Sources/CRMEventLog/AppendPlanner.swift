@@ -33,8 +33,8 @@ package enum AppendPlanner {
         if batch.isEmpty || batch.allSatisfy({ $0.events.isEmpty }) {
             throw .emptyAppend(stream: batch.count == 1 ? batch[0].stream : nil)
         }
-        var streams = Set<String>()
-        var ids = Set<UUID>()
+        var streams = Set<String>(minimumCapacity: batch.count)
+        var ids = Set<UUID>(minimumCapacity: batch.reduce(0) { $0 + $1.events.count })
         for entry in batch {
             if let problem = StreamName.problem(with: entry.stream) {
                 throw .invalidStreamName(entry.stream, problem)
@@ -78,48 +78,44 @@ package enum AppendPlanner {
         // Idempotency: all stored with the same body → replay; some stored → error.
         var storedCount = 0
         var total = 0
-        var replay: [AppendResult] = []
-        for entry in batch {
-            var positions: [UInt64] = []
+        var storedPositions: [[UInt64]] = []
+        for (k, entry) in batch.enumerated() {
             for e in entry.events {
                 total += 1
                 if let pos = try view.storedPosition(of: e.id) {
                     guard let stored = try view.storedEvent(at: pos), stored.stream == entry.stream,
                         RecordCodec.sameBody(stored, e)
                     else { throw .duplicateEventId(e.id.uuidString.lowercased(), position: pos) }
+                    if storedPositions.isEmpty { storedPositions = Array(repeating: [], count: batch.count) }
+                    storedPositions[k].append(pos)
                     storedCount += 1
-                    positions.append(pos)
                 }
-            }
-            if !positions.isEmpty {
-                replay.append(
-                    AppendResult(
-                        stream: entry.stream,
-                        positions: positions,
-                        streamVersion: try view.currentVersion(of: entry.stream),
-                        idempotentReplay: true
-                    )
-                )
-            } else {
-                replay.append(
-                    AppendResult(
-                        stream: entry.stream,
-                        positions: [],
-                        streamVersion: try view.currentVersion(of: entry.stream),
-                        idempotentReplay: true
-                    )
-                )
             }
         }
         if storedCount > 0 {
-            if storedCount == total { return .replay(replay) }
-            throw EventLogError(
-                code: .duplicateEventId,
-                message: "\(storedCount) of the \(total) event ids in this append are already stored; "
-                    + "retry the exact original append or use new ids"
-            )
+            guard storedCount == total else {
+                throw EventLogError(
+                    code: .duplicateEventId,
+                    message: "\(storedCount) of the \(total) event ids in this append are already stored; "
+                        + "retry the exact original append or use new ids"
+                )
+            }
+            var replay: [AppendResult] = []
+            replay.reserveCapacity(batch.count)
+            for (k, entry) in batch.enumerated() {
+                replay.append(
+                    AppendResult(
+                        stream: entry.stream,
+                        positions: storedPositions[k],
+                        streamVersion: try view.currentVersion(of: entry.stream),
+                        idempotentReplay: true
+                    )
+                )
+            }
+            return .replay(replay)
         }
         var planned: [PlannedStream] = []
+        planned.reserveCapacity(batch.count)
         for entry in batch {
             let current = try view.currentVersion(of: entry.stream)
             switch entry.expected {

@@ -24,6 +24,21 @@ public enum RecordCodec {
         return n + 2 + stream + 2 + type + 2 + actor + 2 + tenant + 4 + data
     }
 
+    /// Bytes of the stored record (canonical bytes, prevHash, hash) of `event` in `stream`.
+    public static func recordSize(stream: String, event: NewEvent) -> Int {
+        var flags: UInt8 = 0
+        if event.metadata.correlationId != nil { flags |= 1 }
+        if event.metadata.causationId != nil { flags |= 2 }
+        return canonicalSize(
+            stream: stream.utf8.count,
+            type: event.type.utf8.count,
+            actor: event.metadata.actor.utf8.count,
+            tenant: event.metadata.tenant.utf8.count,
+            data: event.data.count,
+            flags: flags
+        ) + 2 * hashSize
+    }
+
     /// Writes the full stored record (canonical bytes, prevHash, hash) for `event` into `out` and returns the
     /// new hash.
     @discardableResult
@@ -36,30 +51,101 @@ public enum RecordCodec {
         prevHash: [UInt8],
         into out: inout [UInt8]
     ) -> [UInt8] {
+        let size = recordSize(stream: stream, event: event)
         let start = out.count
-        out.append(formatVersion)
-        appendLE(position, &out)
-        appendLE(streamVersion, &out)
-        appendLE(UInt64(bitPattern: recordedAt), &out)
-        appendLE(UInt64(bitPattern: event.metadata.effectiveAt ?? recordedAt), &out)
-        appendUUID(event.id, &out)
-        appendLE(event.schemaVersion, &out)
+        out.append(contentsOf: repeatElement(0, count: size))
+        out.withUnsafeMutableBytes { b in
+            prevHash.withUnsafeBytes { p in
+                _ = encodeRecord(
+                    position: position,
+                    streamVersion: streamVersion,
+                    stream: stream,
+                    event: event,
+                    recordedAt: recordedAt,
+                    prevHash: p,
+                    into: UnsafeMutableRawBufferPointer(rebasing: b[start..<(start + size)])
+                )
+            }
+        }
+        return Array(out[(start + size - hashSize)...])
+    }
+
+    /// Writes the stored record into `buffer`, which must hold exactly ``recordSize(stream:event:)`` bytes (e.g. the
+    /// space LMDB reserved for it), and returns the bytes written. `prevHash` is 32 bytes; the new hash is the
+    /// record's last 32 bytes.
+    @inline(__always)
+    public static func encodeRecord(
+        position: UInt64,
+        streamVersion: UInt64,
+        stream: String,
+        event: NewEvent,
+        recordedAt: EpochMillis,
+        prevHash: UnsafeRawBufferPointer,
+        into buffer: UnsafeMutableRawBufferPointer
+    ) -> Int {
+        precondition(prevHash.count == hashSize && buffer.count >= recordSize(stream: stream, event: event))
+        var w = RawWriter(buffer)
+        w.put(formatVersion)
+        w.put(position)
+        w.put(streamVersion)
+        w.put(UInt64(bitPattern: recordedAt))
+        w.put(UInt64(bitPattern: event.metadata.effectiveAt ?? recordedAt))
+        w.put(event.id)
+        w.put(event.schemaVersion)
         var flags: UInt8 = 0
         if event.metadata.correlationId != nil { flags |= 1 }
         if event.metadata.causationId != nil { flags |= 2 }
-        out.append(flags)
-        if let c = event.metadata.correlationId { appendUUID(c, &out) }
-        if let c = event.metadata.causationId { appendUUID(c, &out) }
-        appendShort(stream, &out)
-        appendShort(event.type, &out)
-        appendShort(event.metadata.actor, &out)
-        appendShort(event.metadata.tenant, &out)
-        appendLE(UInt32(event.data.count), &out)
-        out.append(contentsOf: event.data)
-        let hash = chainHash(prevHash: prevHash, canonical: out, range: start..<out.count)
-        out.append(contentsOf: prevHash)
-        out.append(contentsOf: hash)
-        return hash
+        w.put(flags)
+        if let c = event.metadata.correlationId { w.put(c) }
+        if let c = event.metadata.causationId { w.put(c) }
+        w.putShort(stream)
+        w.putShort(event.type)
+        w.putShort(event.metadata.actor)
+        w.putShort(event.metadata.tenant)
+        w.put(UInt32(event.data.count))
+        event.data.withUnsafeBytes { w.put(bytes: $0) }
+        let canonicalEnd = w.offset
+        w.put(bytes: prevHash)
+        var h = SHA256()
+        h.update(bufferPointer: prevHash)
+        h.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<canonicalEnd]))
+        h.finalize().withUnsafeBytes { w.put(bytes: $0) }
+        return w.offset
+    }
+
+    /// Writes little-endian fields into raw memory the caller sized.
+    struct RawWriter {
+        let buffer: UnsafeMutableRawBufferPointer
+        var offset = 0
+
+        init(_ buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
+
+        @inline(__always)
+        mutating func put<T: FixedWidthInteger>(_ v: T) {
+            buffer.storeBytes(of: v.littleEndian, toByteOffset: offset, as: T.self)
+            offset += MemoryLayout<T>.size
+        }
+
+        @inline(__always)
+        mutating func put(_ u: UUID) {
+            withUnsafeBytes(of: u.uuid) { put(bytes: $0) }
+        }
+
+        @inline(__always)
+        mutating func put(bytes: UnsafeRawBufferPointer) {
+            guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+            (buffer.baseAddress! + offset).copyMemory(from: base, byteCount: bytes.count)
+            offset += bytes.count
+        }
+
+        @inline(__always)
+        mutating func putShort(_ s: String) {
+            var s = s
+            s.withUTF8 { u in
+                put(UInt16(truncatingIfNeeded: u.count))
+                put(bytes: UnsafeRawBufferPointer(u))
+            }
+        }
     }
 
     /// SHA-256 over `prevHash` followed by `canonical[range]`.
@@ -185,25 +271,6 @@ public enum RecordCodec {
     }
 
     // MARK: Helpers
-
-    @inline(__always)
-    static func appendLE<T: FixedWidthInteger>(_ v: T, _ out: inout [UInt8]) {
-        withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
-    }
-
-    @inline(__always)
-    static func appendUUID(_ u: UUID, _ out: inout [UInt8]) {
-        withUnsafeBytes(of: u.uuid) { out.append(contentsOf: $0) }
-    }
-
-    @inline(__always)
-    static func appendShort(_ s: String, _ out: inout [UInt8]) {
-        var s = s
-        s.withUTF8 { u in
-            appendLE(UInt16(truncatingIfNeeded: u.count), &out)
-            out.append(contentsOf: u)
-        }
-    }
 
     struct Reader {
         let raw: UnsafeRawBufferPointer

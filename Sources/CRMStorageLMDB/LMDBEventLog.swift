@@ -685,8 +685,10 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         var results: [Result<[AppendResult], EventLogError>] = []
         results.reserveCapacity(requests.count)
         let now = clock.now()
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(4096)
+        // The chain's last hash, as 32 bytes (a `[UInt8]` only once, for the new head).
+        var lastHash = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        withUnsafeMutableBytes(of: &lastHash) { $0.copyBytes(from: head.hash) }
+        var position = head.position
         do {
             for req in requests {
                 let plan: AppendPlan
@@ -706,19 +708,24 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                         let slot = try view.pending(p.stream)
                         let first = overlay.streams.values[slot].added.count
                         for (i, e) in p.events.enumerated() {
-                            let pos = head.position + 1
-                            buffer.removeAll(keepingCapacity: true)
-                            let hash = RecordCodec.encodeRecord(
-                                position: pos,
-                                streamVersion: p.firstVersion + UInt64(i),
-                                stream: p.stream,
-                                event: e,
-                                recordedAt: now,
-                                prevHash: head.hash,
-                                into: &buffer
-                            )
-                            try putEvent(txn, pos, buffer)
-                            head = LogHead(position: pos, hash: hash)
+                            let pos = position + 1
+                            let size = RecordCodec.recordSize(stream: p.stream, event: e)
+                            let record = try reserveEvent(txn, pos, size: size)
+                            withUnsafeBytes(of: lastHash) { prev in
+                                _ = RecordCodec.encodeRecord(
+                                    position: pos,
+                                    streamVersion: p.firstVersion + UInt64(i),
+                                    stream: p.stream,
+                                    event: e,
+                                    recordedAt: now,
+                                    prevHash: prev,
+                                    into: record
+                                )
+                            }
+                            withUnsafeMutableBytes(of: &lastHash) {
+                                $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: record[(size - 32)...]))
+                            }
+                            position = pos
                             overlay.streams.values[slot].added.append(pos)
                             overlay.ids.append((e.id, pos))
                             filter.insert(e.id)
@@ -738,6 +745,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 }
             }
             view.endIndexRead()
+            if position != head.position {
+                head = LogHead(position: position, hash: withUnsafeBytes(of: lastHash) { Array($0) })
+            }
             try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit")
             return .committed(results, overlay, head)
         } catch let e as LMDBError {
@@ -752,17 +762,20 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         }
     }
 
+    /// Reserves `size` bytes for the record at `position` in the `events` table (appended: positions only grow)
+    /// and returns them for the record to be written in place (valid until the next write in `txn`).
     @inline(__always)
-    private func putEvent(_ txn: OpaquePointer, _ position: UInt64, _ record: [UInt8]) throws(LMDBError) {
+    private func reserveEvent(_ txn: OpaquePointer, _ position: UInt64, size: Int) throws(LMDBError)
+        -> UnsafeMutableRawBufferPointer
+    {
         var key = Keys.position(position)
-        let rc = record.withUnsafeBytes { rb in
-            withUnsafeMutableBytes(of: &key) { kb in
-                var k = MDB_val(mv_size: 8, mv_data: kb.baseAddress)
-                var v = MDB_val(mv_size: rb.count, mv_data: UnsafeMutableRawPointer(mutating: rb.baseAddress))
-                return mdb_put(txn, dbiEvents, &k, &v, flag(MDB_APPEND))
-            }
+        var v = MDB_val(mv_size: size, mv_data: nil)
+        let rc = withUnsafeMutableBytes(of: &key) { kb in
+            var k = MDB_val(mv_size: 8, mv_data: kb.baseAddress)
+            return mdb_put(txn, dbiEvents, &k, &v, flag(MDB_APPEND) | flag(MDB_RESERVE))
         }
         try LMDBError.check(rc, "mdb_put(events)")
+        return UnsafeMutableRawBufferPointer(start: v.mv_data, count: size)
     }
 
     /// Doubles the map (up to `maxMapSize`) with readers held off. Returns false at the limit.

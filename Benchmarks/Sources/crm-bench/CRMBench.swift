@@ -36,11 +36,15 @@ struct Options {
     var runs = 1
     var runRaw = true
     var runLog = true
+    /// Batches kept in flight by the pipelined append phase (0: skip it).
+    var inFlight = 4
+    /// Diagnostics only: open the log without fsync, to see the CPU-bound rate.
+    var noSync = false
 
     static let usage = """
         usage: crm-bench [--quick] [--events N] [--streams N] [--batch N] [--singles N] [--point-reads N]
                          [--stream-reads N] [--appenders N] [--appends-each N] [--dir PATH] [--map-size-mib N]
-                         [--runs N] [--raw-only | --log-only]
+                         [--runs N] [--raw-only | --log-only] [--in-flight N] [--no-sync]
 
           --quick          100,000 events, 500 single commits, 16 x 50 concurrent appends, 100,000 point reads,
                            5,000 stream reads (CI smoke run)
@@ -48,6 +52,9 @@ struct Options {
           --dir PATH       parent of the temporary directories (default: the system temporary directory)
           --runs N         repeat the whole workload N times (fresh directories each) and report the median of
                            every figure, plus the min-max of the headline ones (default 1)
+          --in-flight N    the extra pipelined phase: the same batched append into a fresh log with N batches
+                           awaiting their commit at once, as a bulk importer would (default 4; 0 skips it)
+          --no-sync        diagnostics: open the log without fsync (the CPU-bound rate; not a reported figure)
         """
 
     static func parse(_ args: [String]) throws -> Options {
@@ -89,6 +96,8 @@ struct Options {
             case "--runs": o.runs = max(1, try int("--runs"))
             case "--raw-only": o.runLog = false
             case "--log-only": o.runRaw = false
+            case "--in-flight": o.inFlight = try int("--in-flight")
+            case "--no-sync": o.noSync = true
             case "-h", "--help":
                 print(usage)
                 exit(0)
@@ -115,6 +124,7 @@ struct LogFigures {
     var domainDecodeFixtures = 0
     var batchAppendEventsPerSecond = 0.0
     var batchAppendEventsPerCPUSecond = 0.0
+    var pipelinedAppendEventsPerSecond = 0.0
     var batchP50Millis = 0.0
     var batchP99Millis = 0.0
     var batchMaxMillis = 0.0
@@ -191,32 +201,20 @@ struct Sink {
     }
 }
 
-func runLog(_ o: Options, directory: String) async throws -> LogFigures {
-    var f = LogFigures()
-    var logger = Logger(label: "crm-bench")
-    logger.logLevel = .warning
-    var config = LMDBConfiguration(mapSize: o.mapSizeMiB << 20)
-    if ProcessInfo.processInfo.environment["CRM_BENCH_NOSYNC"] != nil { config.durable = false }
-    let log = try LMDBEventLog.open(directory: directory, configuration: config, clock: .system, logger: logger)
-    var closed = false
-    defer { if !closed { progress("log left open after an error") } }
-    let names = (0..<_BenchWorkload(events: o.events, streams: o.streams).streams).map(_BenchWorkload.streamName)
+/// Turns `n` workload events into one multi-stream atomic append: one StreamAppend per distinct stream
+/// (first-appearance order), events in workload order.
+struct BatchMaker {
+    let names: [String]
+    private var slot: [Int]
 
-    // Batched durable append: each batch of `o.batch` workload events becomes one multi-stream atomic append,
-    // one StreamAppend per distinct stream (first-appearance order), events in workload order.
-    progress("LMDBEventLog: batched append of \(o.events) events, \(o.batch) per append")
-    var gen = _BenchWorkload(events: o.events, streams: o.streams)
-    var latencies: [Double] = []
-    latencies.reserveCapacity(o.events / o.batch + 1)
-    var slot = [Int](repeating: -1, count: names.count)
-    let t0 = monotonicSeconds()
-    let tc0 = cpuSeconds()
-    var done = 0
-    while done < o.events {
-        let b0 = monotonicSeconds()
+    init(names: [String]) {
+        self.names = names
+        self.slot = [Int](repeating: -1, count: names.count)
+    }
+
+    mutating func next(_ n: Int, from gen: inout _BenchWorkload) -> [StreamAppend] {
         var entries: [StreamAppend] = []
         var touched: [Int] = []
-        let n = min(o.batch, o.events - done)
         entries.reserveCapacity(n)
         for _ in 0..<n {
             let (e, payload) = gen.next()
@@ -231,7 +229,69 @@ func runLog(_ o: Options, directory: String) async throws -> LogFigures {
             }
         }
         for s in touched { slot[s] = -1 }
-        _ = try await log.append(entries)
+        return entries
+    }
+}
+
+/// The batched append of the workload into a fresh log with `o.inFlight` batches awaiting their commit at once:
+/// the caller builds the next batch while the writer commits the previous ones, and group commit may put
+/// several in one transaction. Durable, like the sequential figure.
+func pipelinedAppendRate(_ o: Options, directory: String) async throws -> Double {
+    var logger = Logger(label: "crm-bench")
+    logger.logLevel = .warning
+    var config = LMDBConfiguration(mapSize: o.mapSizeMiB << 20)
+    config.durable = !o.noSync
+    let log = try LMDBEventLog.open(directory: directory, configuration: config, clock: .system, logger: logger)
+    let names = (0..<_BenchWorkload(events: o.events, streams: o.streams).streams).map(_BenchWorkload.streamName)
+    var gen = _BenchWorkload(events: o.events, streams: o.streams)
+    var batches = BatchMaker(names: names)
+    let t0 = monotonicSeconds()
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        var done = 0
+        var inFlight = 0
+        while done < o.events {
+            if inFlight == o.inFlight {
+                try await group.next()
+                inFlight -= 1
+            }
+            let n = min(o.batch, o.events - done)
+            let batch = batches.next(n, from: &gen)
+            group.addTask { _ = try await log.append(batch) }
+            inFlight += 1
+            done += n
+        }
+        try await group.waitForAll()
+    }
+    let rate = Double(o.events) / (monotonicSeconds() - t0)
+    await log.close()
+    return rate
+}
+
+func runLog(_ o: Options, directory: String) async throws -> LogFigures {
+    var f = LogFigures()
+    var logger = Logger(label: "crm-bench")
+    logger.logLevel = .warning
+    var config = LMDBConfiguration(mapSize: o.mapSizeMiB << 20)
+    config.durable = !o.noSync
+    let log = try LMDBEventLog.open(directory: directory, configuration: config, clock: .system, logger: logger)
+    var closed = false
+    defer { if !closed { progress("log left open after an error") } }
+    let names = (0..<_BenchWorkload(events: o.events, streams: o.streams).streams).map(_BenchWorkload.streamName)
+
+    // Batched durable append: each batch of `o.batch` workload events becomes one multi-stream atomic append,
+    // one StreamAppend per distinct stream (first-appearance order), events in workload order.
+    progress("LMDBEventLog: batched append of \(o.events) events, \(o.batch) per append")
+    var gen = _BenchWorkload(events: o.events, streams: o.streams)
+    var latencies: [Double] = []
+    latencies.reserveCapacity(o.events / o.batch + 1)
+    var batches = BatchMaker(names: names)
+    let t0 = monotonicSeconds()
+    let tc0 = cpuSeconds()
+    var done = 0
+    while done < o.events {
+        let b0 = monotonicSeconds()
+        let n = min(o.batch, o.events - done)
+        _ = try await log.append(batches.next(n, from: &gen))
         latencies.append((monotonicSeconds() - b0) * 1e3)
         done += n
     }
@@ -503,7 +563,7 @@ struct CRMBench {
             "# crm-bench: events=\(o.events) streams=\(streams) batch=\(o.batch) "
                 + "payload=\(_BenchWorkload.payloadSize)B runs=\(o.runs) singles=\(o.singles) "
                 + "concurrent=\(o.appenders)x\(o.appendsEach) pointReads=\(o.pointReads) "
-                + "streamReads=\(o.streamReads) dir=\(root)"
+                + "streamReads=\(o.streamReads) inFlight=\(o.inFlight)\(o.noSync ? " NO-SYNC (diagnostic)" : "") dir=\(root)"
         )
         fflush(nil)  // the header before the progress lines on stderr
         var raws: [_RawLMDBFigures] = []
@@ -548,6 +608,11 @@ struct CRMBench {
             let dir = root + "/log"
             log = try await runLog(o, directory: dir)
             try? FileManager.default.removeItem(atPath: dir)
+            if o.inFlight > 0 {
+                progress("LMDBEventLog: batched append of \(o.events) events, \(o.inFlight) batches in flight")
+                log.pipelinedAppendEventsPerSecond = try await pipelinedAppendRate(o, directory: root + "/pipelined")
+                try? FileManager.default.removeItem(atPath: root + "/pipelined")
+            }
             progress("RecordCodec.decode of \(o.decodeRecords) records")
             log.decodePerSecond = try decodeRate(records: o.decodeRecords)
             progress("domain binary decode (EventCatalog.registry) over Fixtures/events")
@@ -574,7 +639,8 @@ struct CRMBench {
 
     static var logFields: [WritableKeyPath<LogFigures, Double>] {
         [
-            \.batchAppendEventsPerSecond, \.batchAppendEventsPerCPUSecond, \.batchP50Millis, \.batchP99Millis,
+            \.batchAppendEventsPerSecond, \.batchAppendEventsPerCPUSecond, \.pipelinedAppendEventsPerSecond,
+            \.batchP50Millis, \.batchP99Millis,
             \.batchMaxMillis, \.fileMB,
             \.singleMaxMicros, \.singleCommitsPerSecond,
             \.singleP50Micros, \.singleP99Micros, \.concurrentEventsPerSecond, \.concurrentP50Micros,
@@ -649,6 +715,13 @@ struct CRMBench {
                 log: fmt(log.batchAppendEventsPerSecond),
                 ratio: ratio(log.batchAppendEventsPerSecond, raw.indexedBatchAppendEventsPerSecond),
                 target: "reference (same work as the peers' indexed rows)"
+            ),
+            Row(
+                figure: "  pipelined: \(o.inFlight) batches in flight (events/s)",
+                raw: fmt(raw.batchAppendEventsPerSecond),
+                log: o.inFlight > 0 ? fmt(log.pipelinedAppendEventsPerSecond) : "-",
+                ratio: ratio(log.pipelinedAppendEventsPerSecond, raw.batchAppendEventsPerSecond),
+                target: "raw cannot pipeline: one writer, one transaction at a time"
             ),
             Row(
                 figure: "  batched append per CPU-second, all threads (events/s)",
