@@ -2,13 +2,15 @@ import Foundation
 
 /// A Bloom filter over event ids: "certainly not stored" without touching LMDB for the ids of new events, which
 /// are nearly all of them. Built at open from the index and the unmerged tail, then kept up to date by the writer
-/// thread (its only user). About 1 % false positives at capacity with 10 bits and 7 probes per id; it doubles and
-/// is rebuilt when it passes its capacity.
+/// thread (its only user). Blocked: the 7 probes of an id fall in one 64-byte block, so a check costs one cache
+/// miss instead of seven (about 1.5 % false positives at capacity with 10 bits per id). It doubles and is rebuilt
+/// when it passes its capacity.
 struct IdFilter: Sendable {
     private(set) var capacity: Int
     private(set) var count = 0
     private var words: [UInt64]
-    private let mask: UInt64
+    /// Blocks of 512 bits, minus one (a power of two).
+    private let blockMask: UInt64
     private static let probes = 7
 
     init(capacity: Int) {
@@ -17,7 +19,7 @@ struct IdFilter: Sendable {
         while bits < wanted { bits <<= 1 }
         self.capacity = bits / 10
         self.words = [UInt64](repeating: 0, count: bits / 64)
-        self.mask = UInt64(bits - 1)
+        self.blockMask = UInt64(bits / 512 - 1)
     }
 
     var isFull: Bool { count > capacity }
@@ -40,24 +42,31 @@ struct IdFilter: Sendable {
         return z ^ (z >> 31)
     }
 
-    mutating func insert(_ id: UUID) {
+    /// The first word of the id's 8-word block, and the 7 bit positions (0..<512) within it.
+    @inline(__always)
+    private func block(_ id: UUID) -> (Int, UInt64) {
         let (h1, h2) = Self.hashes(id)
-        var h = h1
+        return (Int((h1 & blockMask) * 8), h2)
+    }
+
+    mutating func insert(_ id: UUID) {
+        let (base, h) = block(id)
+        var bits = h
         for _ in 0..<Self.probes {
-            let bit = h & mask
-            words[Int(bit >> 6)] |= 1 << (bit & 63)
-            h &+= h2
+            let bit = Int(bits & 511)
+            words[base + bit >> 6] |= 1 << UInt64(bit & 63)
+            bits >>= 9
         }
         count += 1
     }
 
     func mayContain(_ id: UUID) -> Bool {
-        let (h1, h2) = Self.hashes(id)
-        var h = h1
+        let (base, h) = block(id)
+        var bits = h
         for _ in 0..<Self.probes {
-            let bit = h & mask
-            if words[Int(bit >> 6)] & (1 << (bit & 63)) == 0 { return false }
-            h &+= h2
+            let bit = Int(bits & 511)
+            if words[base + bit >> 6] & (1 << UInt64(bit & 63)) == 0 { return false }
+            bits >>= 9
         }
         return true
     }

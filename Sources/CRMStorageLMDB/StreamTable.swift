@@ -9,14 +9,15 @@ struct StreamTable<Value: Sendable>: Sendable {
     private(set) var names: [String] = []
     private(set) var hashes: [UInt64] = []
     var values: [Value] = []
-    /// Entry index + 1 per slot; 0 = empty.
-    private var slots: [Int32]
+    /// Per slot: the hash's high 32 bits << 32 | (entry index + 1); 0 = empty. The tag spares a look at the
+    /// entry (a cache miss) for probes that cannot match.
+    private var slots: [UInt64]
     private var mask: Int
 
     init(capacity: Int = 16) {
         var n = 16
         while n < capacity * 2 { n <<= 1 }
-        slots = [Int32](repeating: 0, count: n)
+        slots = [UInt64](repeating: 0, count: n)
         mask = n - 1
         names.reserveCapacity(capacity)
         hashes.reserveCapacity(capacity)
@@ -61,10 +62,14 @@ struct StreamTable<Value: Sendable>: Sendable {
     @inline(__always)
     func find(_ name: String, hash: UInt64) -> Int? {
         var slot = Int(truncatingIfNeeded: hash) & mask
+        let tag = hash >> 32
         while true {
-            let e = Int(slots[slot])
-            if e == 0 { return nil }
-            if hashes[e - 1] == hash && names[e - 1] == name { return e - 1 }
+            let s = slots[slot]
+            if s == 0 { return nil }
+            if s >> 32 == tag {
+                let e = Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
+                if hashes[e] == hash && names[e] == name { return e }
+            }
             slot = (slot + 1) & mask
         }
     }
@@ -86,12 +91,12 @@ struct StreamTable<Value: Sendable>: Sendable {
     private mutating func place(_ index: Int, hash: UInt64) {
         var slot = Int(truncatingIfNeeded: hash) & mask
         while slots[slot] != 0 { slot = (slot + 1) & mask }
-        slots[slot] = Int32(index + 1)
+        slots[slot] = (hash >> 32) << 32 | UInt64(index + 1)
     }
 
     private mutating func grow() {
         let n = slots.count * 2
-        slots = [Int32](repeating: 0, count: n)
+        slots = [UInt64](repeating: 0, count: n)
         mask = n - 1
         for i in names.indices { place(i, hash: hashes[i]) }
     }
@@ -109,7 +114,7 @@ struct StreamTable<Value: Sendable>: Sendable {
         names = keptNames
         hashes = keptHashes
         values = keptValues
-        slots = [Int32](repeating: 0, count: slots.count)
+        slots = [UInt64](repeating: 0, count: slots.count)
         for i in names.indices { place(i, hash: hashes[i]) }
     }
 }

@@ -271,3 +271,54 @@ private func withRawLogEnvironment(_ dir: String, _ body: (OpaquePointer) throws
     try body(txn!)
     #expect(mdb_txn_commit(txn) == 0)
 }
+
+@Suite struct HotPathStructureTests {
+    @Test func theIdFilterHasNoFalseNegativesAndFewFalsePositives() {
+        var filter = IdFilter(capacity: 50_000)
+        var rng = SplitMix(seed: 7)
+        let stored = (0..<filter.capacity).map { _ in rng.uuid() }
+        for id in stored { filter.insert(id) }
+        #expect(stored.allSatisfy { filter.mayContain($0) })
+        #expect(filter.isFull == false)
+        let probes = 100_000
+        let falsePositives = (0..<probes).filter { _ in filter.mayContain(rng.uuid()) }.count
+        #expect(Double(falsePositives) / Double(probes) < 0.03)
+        filter.insert(rng.uuid())
+        #expect(filter.isFull)
+    }
+
+    @Test func theStreamTableFindsWhatItHoldsAcrossGrowthAndRemoval() {
+        var table = StreamTable<Int>()
+        for i in 0..<5_000 { table.insert("stream-\(i)", hash: StreamTable<Int>.hash("stream-\(i)"), i) }
+        #expect(table.count == 5_000)
+        for i in stride(from: 0, to: 5_000, by: 7) { #expect(table.find("stream-\(i)").map { table.values[$0] } == i) }
+        #expect(table.find("stream-5000") == nil)
+        #expect(table.find("") == nil)
+        table.removeAll { $0 % 2 == 0 }
+        #expect(table.count == 2_500)
+        #expect(table.find("stream-10") == nil)
+        #expect(table.find("stream-11").map { table.values[$0] } == 11)
+        // Same hash, different names: both are kept apart.
+        table.insert("a", hash: 42, -1)
+        table.insert("b", hash: 42, -2)
+        #expect(table.find("a", hash: 42).map { table.values[$0] } == -1)
+        #expect(table.find("b", hash: 42).map { table.values[$0] } == -2)
+    }
+}
+
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func uuid() -> UUID {
+        let a = next()
+        let b = next()
+        return withUnsafeBytes(of: (a, b)) { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
+    }
+}
