@@ -1,3 +1,4 @@
+import CLMDB
 import Foundation
 
 /// A Bloom filter over event ids: "certainly not stored" without touching LMDB for the ids of new events, which
@@ -47,6 +48,13 @@ struct IdFilter: Sendable {
     private func block(_ id: UUID) -> (Int, UInt64) {
         let (h1, h2) = Self.hashes(id)
         return (Int((h1 & blockMask) * 8), h2)
+    }
+
+    /// Starts loading the id's block into the cache (see `crm_prefetch`).
+    @inline(__always)
+    func prefetch(_ id: UUID) {
+        let (base, _) = block(id)
+        words.withUnsafeBufferPointer { crm_prefetch($0.baseAddress! + base) }
     }
 
     mutating func insert(_ id: UUID) {

@@ -679,6 +679,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         }
         let overlay = Overlay()
         overlay.ids.reserveCapacity(requests.reduce(0) { $0 + $1.eventCount })
+        prefetch(requests)
         let view = WriterView(log: self, txn: txn, overlay: overlay)
         defer { view.endIndexRead() }
         var head = headState.withLock { $0 }
@@ -764,6 +765,23 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
 
     /// Reserves `size` bytes for the record at `position` in the `events` table (appended: positions only grow)
     /// and returns them for the record to be written in place (valid until the next write in `txn`).
+    /// Overlaps the cache misses of the lookups a group is about to make: the stream-table slots and entries of
+    /// its streams (two passes: a slot names its entry) and the id-filter blocks of its ids.
+    private func prefetch(_ requests: ArraySlice<Request>) {
+        var hashes: [UInt64] = []
+        hashes.reserveCapacity(requests.reduce(0) { $0 + $1.batch.count })
+        for r in requests {
+            for entry in r.batch {
+                hashes.append(StreamTable<MemStream>.hash(entry.stream))
+                for e in entry.events { filter.prefetch(e.id) }
+            }
+        }
+        memtable.withLock { m in
+            for h in hashes { m.streams.prefetchSlot(hash: h) }
+            for h in hashes { m.streams.prefetchEntry(hash: h) }
+        }
+    }
+
     @inline(__always)
     private func reserveEvent(_ txn: OpaquePointer, _ position: UInt64, size: Int) throws(LMDBError)
         -> UnsafeMutableRawBufferPointer

@@ -1,3 +1,5 @@
+import CLMDB
+
 /// A hash map from stream name to `Value` for the writer's hot path.
 ///
 /// `Dictionary<String, _>` hashes the name with SipHash on every access and compares full names along each probe
@@ -75,6 +77,23 @@ struct StreamTable<Value: Sendable>: Sendable {
     }
 
     func find(_ name: String) -> Int? { find(name, hash: Self.hash(name)) }
+
+    /// Starts loading the slot `hash` probes first (see `crm_prefetch`).
+    @inline(__always)
+    func prefetchSlot(hash: UInt64) {
+        slots.withUnsafeBufferPointer { crm_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: hash) & mask)) }
+    }
+
+    /// Starts loading the entry of `name` if its first probed slot names it (after ``prefetchSlot(hash:)``).
+    @inline(__always)
+    func prefetchEntry(hash: UInt64) {
+        let s = slots[Int(truncatingIfNeeded: hash) & mask]
+        guard s != 0, s >> 32 == hash >> 32 else { return }
+        let e = Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
+        names.withUnsafeBufferPointer { crm_prefetch($0.baseAddress! + e) }
+        values.withUnsafeBufferPointer { crm_prefetch($0.baseAddress! + e) }
+        hashes.withUnsafeBufferPointer { crm_prefetch($0.baseAddress! + e) }
+    }
 
     /// Adds an entry for a name that is not in the table and returns its index.
     @discardableResult
