@@ -893,14 +893,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         try withRead { (txn) throws(EventLogError) in try getEvent(txn, position) }
     }
 
-    public func verifyChain() async throws(EventLogError) -> ChainVerification {
-        var verifier = ChainVerifier()
-        var it = read(.all()).makeAsyncIterator()
-        while let e = try await it.next() {
-            if !verifier.check(e) { break }
-        }
-        return verifier.result
-    }
+    /// Walks the hash chain over the stored bytes (``scan(from:through:filter:_:)``), recomputing each hash from
+    /// the record's canonical bytes.
+    public func verifyChain() async throws(EventLogError) -> ChainVerification { try verifyChainByScan() }
 
     /// Disk and index figures for operators.
     public func statistics() throws(EventLogError) -> [String: UInt64] {
