@@ -153,8 +153,8 @@ public struct EventSequence: AsyncSequence, Sendable {
         let source: any EventPageSource
         let query: ReadQuery
         let pageSize: Int
+        /// The current page in reverse order: `popLast()` moves each event out without a retain/release pair.
         var buffer: [RecordedEvent] = []
-        var index = 0
         var cursor: UInt64?
         var done = false
         var remaining: Int
@@ -179,17 +179,15 @@ public struct EventSequence: AsyncSequence, Sendable {
         mutating func nextSync() throws(EventLogError) -> RecordedEvent? {
             while true {
                 if remaining <= 0 { return nil }
-                if index < buffer.count {
-                    let e = buffer[index]
-                    index += 1
+                if let e = buffer.popLast() {
                     remaining -= 1
                     return e
                 }
                 if done { return nil }
                 if Task.isCancelled { throw .cancelled() }
-                let page = try source.page(query, from: cursor, max: Swift.min(pageSize, remaining))
-                buffer = page.events
-                index = 0
+                var page = try source.page(query, from: cursor, max: Swift.min(pageSize, remaining))
+                swap(&buffer, &page.events)  // `buffer` is now the page's only owner: reversing it does not copy
+                buffer.reverse()
                 cursor = page.next
                 if page.exhausted || page.next == nil { done = true }
             }

@@ -223,6 +223,28 @@ public struct RecordView {
         )
     }
 
+    /// ``materialize()`` for a batch of records: names seen recently in `names` are reused instead of being
+    /// decoded and validated again (and, for stream names over 15 bytes, allocated again).
+    package func materialize(reusing names: inout RecentNames) -> RecordedEvent {
+        RecordedEvent(
+            position: position,
+            stream: names.stream.string(streamBytes),
+            streamVersion: streamVersion,
+            id: id,
+            type: names.type.string(typeBytes),
+            schemaVersion: schemaVersion,
+            recordedAt: recordedAt,
+            effectiveAt: effectiveAt,
+            actor: names.actor.string(actorBytes),
+            tenant: names.tenant.string(tenantBytes),
+            correlationId: correlationId,
+            causationId: causationId,
+            data: Array(data),
+            prevHash: Array(prevHash),
+            hash: Array(hash)
+        )
+    }
+
     @inline(__always)
     static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         guard a.count == b.count else { return false }
@@ -323,4 +345,43 @@ extension EventLog {
         }
         return verifier.result
     }
+}
+
+/// The last few strings decoded for each name field of a batch of records (see
+/// ``RecordView/materialize(reusing:)``). Types, actors and tenants repeat a lot; a stream name often repeats in
+/// neighbouring records of one aggregate.
+package struct RecentNames {
+    /// A small most-recently-stored cache of strings by their UTF-8 bytes.
+    package struct Slots {
+        private var bytes: [[UInt8]]
+        private var strings: [String]
+        private var nextSlot = 0
+
+        init(count: Int) {
+            bytes = Array(repeating: [], count: count)
+            strings = Array(repeating: "", count: count)
+        }
+
+        @inline(__always)
+        mutating func string(_ utf8: UnsafeRawBufferPointer) -> String {
+            if utf8.isEmpty { return "" }
+            for i in bytes.indices where bytes[i].withUnsafeBytes({ RecordView.equal($0, utf8) }) {
+                return strings[i]
+            }
+            let s = String(decoding: utf8, as: UTF8.self)
+            if utf8.count <= 64 {
+                bytes[nextSlot] = Array(utf8)
+                strings[nextSlot] = s
+                nextSlot = nextSlot + 1 == bytes.count ? 0 : nextSlot + 1
+            }
+            return s
+        }
+    }
+
+    var stream = Slots(count: 1)
+    var type = Slots(count: 8)
+    var actor = Slots(count: 2)
+    var tenant = Slots(count: 2)
+
+    package init() {}
 }
