@@ -21,16 +21,16 @@ public struct RecordView {
     /// The whole stored record: canonical bytes, then `prevHash` (32 bytes) and `hash` (32 bytes).
     public let bytes: UnsafeRawBufferPointer
     // Offsets of the u16/u32 length prefixes of the variable fields (all validated to be in bounds).
-    private let streamAt: UInt32
-    private let typeAt: UInt32
-    private let actorAt: UInt32
-    private let tenantAt: UInt32
-    private let dataAt: UInt32
+    @usableFromInline let streamAt: UInt32
+    @usableFromInline let typeAt: UInt32
+    @usableFromInline let actorAt: UInt32
+    @usableFromInline let tenantAt: UInt32
+    @usableFromInline let dataAt: UInt32
 
     /// Size of the fixed header: format, position, streamVersion, recordedAt, effectiveAt, id, schemaVersion,
     /// flags.
-    static let headerSize = 1 + 8 + 8 + 8 + 8 + 16 + 2 + 1
-    static let trailerSize = 2 * RecordCodec.hashSize
+    @usableFromInline static let headerSize = 1 + 8 + 8 + 8 + 8 + 16 + 2 + 1
+    @usableFromInline static let trailerSize = 2 * RecordCodec.hashSize
 
     /// Checks the layout of the stored record `bytes` and makes a view over it (no copy).
     ///
@@ -95,34 +95,34 @@ public struct RecordView {
 
     // MARK: Fixed fields
 
-    @inline(__always)
-    private func load<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T {
+    @inlinable @inline(__always)
+    func load<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T {
         T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 
     /// Global position: 1, 2, 3, ... in commit order.
-    public var position: UInt64 { load(1, UInt64.self) }
+    @inlinable public var position: UInt64 { load(1, UInt64.self) }
     /// 0-based version within the stream.
-    public var streamVersion: UInt64 { load(9, UInt64.self) }
+    @inlinable public var streamVersion: UInt64 { load(9, UInt64.self) }
     /// When the log stored the event (milliseconds since 1970, UTC).
-    public var recordedAt: EpochMillis { EpochMillis(bitPattern: load(17, UInt64.self)) }
+    @inlinable public var recordedAt: EpochMillis { EpochMillis(bitPattern: load(17, UInt64.self)) }
     /// Business time (milliseconds since 1970, UTC); may be earlier than ``recordedAt``.
-    public var effectiveAt: EpochMillis { EpochMillis(bitPattern: load(25, UInt64.self)) }
+    @inlinable public var effectiveAt: EpochMillis { EpochMillis(bitPattern: load(25, UInt64.self)) }
     /// The event id (the idempotency key).
-    public var id: UUID { UUID(uuid: bytes.loadUnaligned(fromByteOffset: 33, as: uuid_t.self)) }
+    @inlinable public var id: UUID { UUID(uuid: bytes.loadUnaligned(fromByteOffset: 33, as: uuid_t.self)) }
     /// The payload's schema version.
-    public var schemaVersion: UInt16 { load(49, UInt16.self) }
+    @inlinable public var schemaVersion: UInt16 { load(49, UInt16.self) }
 
-    private var flags: UInt8 { bytes[Self.headerSize - 1] }
+    @inlinable var flags: UInt8 { bytes[Self.headerSize - 1] }
 
     /// The correlation id, if the event has one.
-    public var correlationId: UUID? {
+    @inlinable public var correlationId: UUID? {
         guard flags & 1 != 0 else { return nil }
         return UUID(uuid: bytes.loadUnaligned(fromByteOffset: Self.headerSize, as: uuid_t.self))
     }
 
     /// The causation id, if the event has one.
-    public var causationId: UUID? {
+    @inlinable public var causationId: UUID? {
         let f = flags
         guard f & 2 != 0 else { return nil }
         let at = Self.headerSize + (f & 1 != 0 ? 16 : 0)
@@ -131,69 +131,69 @@ public struct RecordView {
 
     // MARK: Variable fields, borrowed
 
-    @inline(__always)
-    private func short(_ at: UInt32) -> UnsafeRawBufferPointer {
+    @inlinable @inline(__always)
+    func short(_ at: UInt32) -> UnsafeRawBufferPointer {
         let i = Int(at)
         let len = Int(load(i, UInt16.self))
         return UnsafeRawBufferPointer(start: bytes.baseAddress! + i + 2, count: len)
     }
 
     /// The stream name's UTF-8 bytes (borrowed; valid only inside the callback).
-    public var streamBytes: UnsafeRawBufferPointer { short(streamAt) }
+    @inlinable public var streamBytes: UnsafeRawBufferPointer { short(streamAt) }
     /// The event type's UTF-8 bytes (borrowed).
-    public var typeBytes: UnsafeRawBufferPointer { short(typeAt) }
+    @inlinable public var typeBytes: UnsafeRawBufferPointer { short(typeAt) }
     /// The actor's UTF-8 bytes (borrowed).
-    public var actorBytes: UnsafeRawBufferPointer { short(actorAt) }
+    @inlinable public var actorBytes: UnsafeRawBufferPointer { short(actorAt) }
     /// The tenant's UTF-8 bytes (borrowed).
-    public var tenantBytes: UnsafeRawBufferPointer { short(tenantAt) }
+    @inlinable public var tenantBytes: UnsafeRawBufferPointer { short(tenantAt) }
 
     /// The UTF-8 bytes of the stream's category: the part of the name before the first `-` (borrowed).
-    public var categoryBytes: UnsafeRawBufferPointer {
+    @inlinable public var categoryBytes: UnsafeRawBufferPointer {
         let s = streamBytes
         guard let dash = s.firstIndex(of: UInt8(ascii: "-")) else { return s }
         return UnsafeRawBufferPointer(rebasing: s[..<dash])
     }
 
     /// The payload (borrowed; valid only inside the callback).
-    public var data: UnsafeRawBufferPointer {
+    @inlinable public var data: UnsafeRawBufferPointer {
         let i = Int(dataAt)
         return UnsafeRawBufferPointer(start: bytes.baseAddress! + i + 4, count: Int(load(i, UInt32.self)))
     }
 
     /// SHA-256 of the previous event, 32 bytes (borrowed).
-    public var prevHash: UnsafeRawBufferPointer {
+    @inlinable public var prevHash: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - Self.trailerSize)..<(bytes.count - RecordCodec.hashSize)])
     }
 
     /// SHA-256 over ``prevHash`` and ``canonicalBytes``, 32 bytes (borrowed).
-    public var hash: UnsafeRawBufferPointer {
+    @inlinable public var hash: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - RecordCodec.hashSize)...])
     }
 
     /// The canonical bytes the hash covers: the record without its trailing `prevHash` and `hash` (borrowed).
-    public var canonicalBytes: UnsafeRawBufferPointer {
+    @inlinable public var canonicalBytes: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - Self.trailerSize)])
     }
 
     // MARK: Conveniences that allocate
 
     /// The stream name (decoded from ``streamBytes``; allocates for names longer than 15 bytes).
-    public var stream: String { String(decoding: streamBytes, as: UTF8.self) }
+    @inlinable public var stream: String { String(decoding: streamBytes, as: UTF8.self) }
     /// The event type.
-    public var type: String { String(decoding: typeBytes, as: UTF8.self) }
+    @inlinable public var type: String { String(decoding: typeBytes, as: UTF8.self) }
     /// Who caused the event.
-    public var actor: String { String(decoding: actorBytes, as: UTF8.self) }
+    @inlinable public var actor: String { String(decoding: actorBytes, as: UTF8.self) }
     /// The tenant.
-    public var tenant: String { String(decoding: tenantBytes, as: UTF8.self) }
+    @inlinable public var tenant: String { String(decoding: tenantBytes, as: UTF8.self) }
 
     /// Whether the stream name is exactly `stream` (compares bytes, no allocation).
-    public func isStream(_ stream: String) -> Bool {
+    @inlinable public func isStream(_ stream: String) -> Bool {
         var s = stream
         return s.withUTF8 { RecordView.equal(streamBytes, UnsafeRawBufferPointer($0)) }
     }
 
     /// Whether the event type is exactly `type` (compares bytes, no allocation).
-    public func isType(_ type: String) -> Bool {
+    @inlinable public func isType(_ type: String) -> Bool {
         var t = type
         return t.withUTF8 { RecordView.equal(typeBytes, UnsafeRawBufferPointer($0)) }
     }
@@ -245,7 +245,7 @@ public struct RecordView {
         )
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         guard a.count == b.count else { return false }
         if a.isEmpty { return true }
@@ -277,8 +277,8 @@ public struct ScanSummary: Sendable, Hashable {
 }
 
 /// A ``ReadFilter`` prepared for matching stored records by their bytes, without allocation.
-package struct RecordFilter {
-    enum Kind {
+package struct RecordFilter: Sendable {
+    enum Kind: Sendable {
         case all
         case stream([UInt8])
         case category([UInt8])
@@ -350,9 +350,9 @@ extension EventLog {
 /// The last few strings decoded for each name field of a batch of records (see
 /// ``RecordView/materialize(reusing:)``). Types, actors and tenants repeat a lot; a stream name often repeats in
 /// neighbouring records of one aggregate.
-package struct RecentNames {
+package struct RecentNames: Sendable {
     /// A small most-recently-stored cache of strings by their UTF-8 bytes.
-    package struct Slots {
+    package struct Slots: Sendable {
         private var bytes: [[UInt8]]
         private var strings: [String]
         private var nextSlot = 0

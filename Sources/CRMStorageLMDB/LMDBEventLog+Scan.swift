@@ -37,6 +37,7 @@ extension LMDBEventLog {
     ) throws -> ScanSummary {
         precondition(chunkSize > 0, "chunkSize must be positive")
         let match = RecordFilter(filter)
+        let everything = match.matchesEverything
         var summary = ScanSummary(scanned: 0, delivered: 0, lastPosition: 0, stoppedEarly: false)
         var next = Swift.max(position, 1)
         var bound = last  // `nil` until the first transaction reads the head
@@ -83,7 +84,7 @@ extension LMDBEventLog {
                         let view = try RecordView(validating: v.raw, storedAt: pos)
                         summary.scanned += 1
                         summary.lastPosition = pos
-                        if match.matches(view) {
+                        if everything || match.matches(view) {
                             summary.delivered += 1
                             let more: Bool
                             do { more = try body(view) } catch {
