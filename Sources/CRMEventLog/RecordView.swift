@@ -349,39 +349,44 @@ extension EventLog {
 
 /// The last few strings decoded for each name field of a batch of records (see
 /// ``RecordView/materialize(reusing:)``). Types, actors and tenants repeat a lot; a stream name often repeats in
-/// neighbouring records of one aggregate.
+/// neighbouring records of one aggregate. Nothing is allocated to remember them beyond the strings themselves.
 package struct RecentNames: Sendable {
-    /// A small most-recently-stored cache of strings by their UTF-8 bytes.
+    /// The four strings stored last, compared with new bytes before decoding them.
     package struct Slots: Sendable {
-        private var bytes: [[UInt8]]
-        private var strings: [String]
-        private var nextSlot = 0
+        private var a = ""
+        private var b = ""
+        private var c = ""
+        private var d = ""
+        private var next = 0
 
-        init(count: Int) {
-            bytes = Array(repeating: [], count: count)
-            strings = Array(repeating: "", count: count)
+        @inline(__always)
+        private static func holds(_ s: inout String, _ utf8: UnsafeRawBufferPointer) -> Bool {
+            s.utf8.count == utf8.count && s.withUTF8 { RecordView.equal(UnsafeRawBufferPointer($0), utf8) }
         }
 
         @inline(__always)
         mutating func string(_ utf8: UnsafeRawBufferPointer) -> String {
             if utf8.isEmpty { return "" }
-            for i in bytes.indices where bytes[i].withUnsafeBytes({ RecordView.equal($0, utf8) }) {
-                return strings[i]
-            }
+            if Self.holds(&a, utf8) { return a }
+            if Self.holds(&b, utf8) { return b }
+            if Self.holds(&c, utf8) { return c }
+            if Self.holds(&d, utf8) { return d }
             let s = String(decoding: utf8, as: UTF8.self)
-            if utf8.count <= 64 {
-                bytes[nextSlot] = Array(utf8)
-                strings[nextSlot] = s
-                nextSlot = nextSlot + 1 == bytes.count ? 0 : nextSlot + 1
+            switch next {
+            case 0: a = s
+            case 1: b = s
+            case 2: c = s
+            default: d = s
             }
+            next = (next + 1) & 3
             return s
         }
     }
 
-    var stream = Slots(count: 1)
-    var type = Slots(count: 8)
-    var actor = Slots(count: 2)
-    var tenant = Slots(count: 2)
+    var stream = Slots()
+    var type = Slots()
+    var actor = Slots()
+    var tenant = Slots()
 
     package init() {}
 }
