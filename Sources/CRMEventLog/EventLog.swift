@@ -46,6 +46,34 @@ public protocol EventLog: Sendable {
     /// Walks the hash chain from `position` 1 to the head and names the first position where it breaks.
     func verifyChain() async throws(EventLogError) -> ChainVerification
 
+    /// Replays stored records in position order without copying them: each record from `position` through
+    /// `last` that matches `filter` is handed to `body` as a borrowed ``RecordView``, valid only during that
+    /// call. `body` returns `false` to stop. This is the fast path for projection rebuilds and audits; use
+    /// ``read(_:)`` for owned events, backward reads and stream reads through the index.
+    ///
+    /// - Parameters:
+    ///   - position: The first position to look at (inclusive; `0` and `1` both mean the start).
+    ///   - last: The last position to look at (inclusive). `nil` means the head when the scan starts, so a scan
+    ///     ends even while appends continue; events appended after that are not visited.
+    ///   - filter: Which records reach `body`. Records that do not match are skipped without being decoded. A
+    ///     `.stream` filter is a filtered scan of the whole range here, not an index lookup.
+    ///   - body: Called once per matching record, in position order, synchronously on the calling thread.
+    /// - Returns: How many records were scanned and delivered and the last position read.
+    /// - Throws: ``EventLogError`` with ``EventLogError/Code/corrupt`` naming the position of a record that is
+    ///   truncated or malformed (records before it were delivered), ``EventLogError/Code/closed``,
+    ///   ``EventLogError/Code/storage``; and whatever `body` throws, unchanged (the scan stops there).
+    ///
+    /// A durable implementation must not hold one storage snapshot for the whole scan (LMDB cannot reuse pages
+    /// while a reader is open): it reads in chunks and continues after the last position of the previous one.
+    /// Every position is still visited exactly once, because positions are never rewritten.
+    @discardableResult
+    func scan(
+        from position: UInt64,
+        through last: UInt64?,
+        filter: ReadFilter,
+        _ body: (RecordView) throws -> Bool
+    ) throws -> ScanSummary
+
     /// Finishes pending appends, wakes waiters with ``EventLogError/Code/closed`` and releases resources.
     func close() async
 }
@@ -53,6 +81,21 @@ public protocol EventLog: Sendable {
 extension EventLog {
     /// Subscribes to every event from `position`.
     public func subscribe(from position: UInt64 = 1) -> EventSubscription { subscribe(from: position, filter: .all) }
+
+    /// Replays every stored record from `position` through the head as it is when the scan starts. See
+    /// ``scan(from:through:filter:_:)``.
+    ///
+    /// ```swift
+    /// var payloadBytes = 0
+    /// try log.scan(from: 1) { view in
+    ///     payloadBytes += view.data.count
+    ///     return true
+    /// }
+    /// ```
+    @discardableResult
+    public func scan(from position: UInt64 = 1, _ body: (RecordView) throws -> Bool) throws -> ScanSummary {
+        try scan(from: position, through: nil, filter: .all, body)
+    }
 
     /// Collects a whole read into an array (for small reads and tests).
     public func readAll(_ query: ReadQuery) async throws(EventLogError) -> [RecordedEvent] {
@@ -110,8 +153,8 @@ public struct EventSequence: AsyncSequence, Sendable {
         let source: any EventPageSource
         let query: ReadQuery
         let pageSize: Int
+        /// The current page in reverse order: `popLast()` moves each event out without a retain/release pair.
         var buffer: [RecordedEvent] = []
-        var index = 0
         var cursor: UInt64?
         var done = false
         var remaining: Int
@@ -136,17 +179,15 @@ public struct EventSequence: AsyncSequence, Sendable {
         mutating func nextSync() throws(EventLogError) -> RecordedEvent? {
             while true {
                 if remaining <= 0 { return nil }
-                if index < buffer.count {
-                    let e = buffer[index]
-                    index += 1
+                if let e = buffer.popLast() {
                     remaining -= 1
                     return e
                 }
                 if done { return nil }
                 if Task.isCancelled { throw .cancelled() }
-                let page = try source.page(query, from: cursor, max: Swift.min(pageSize, remaining))
-                buffer = page.events
-                index = 0
+                var page = try source.page(query, from: cursor, max: Swift.min(pageSize, remaining))
+                swap(&buffer, &page.events)  // `buffer` is now the page's only owner: reversing it does not copy
+                buffer.reverse()
                 cursor = page.next
                 if page.exhausted || page.next == nil { done = true }
             }

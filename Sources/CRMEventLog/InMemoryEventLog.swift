@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Synchronization
 
@@ -10,6 +11,8 @@ import Synchronization
 public final class InMemoryEventLog: EventLog, EventPageSource {
     struct State {
         var events: [RecordedEvent] = []
+        /// The stored bytes of each event (what ``RecordView`` borrows), parallel to `events`.
+        var records: [[UInt8]] = []
         var streams: [String: [UInt64]] = [:]
         var ids: [UUID: UInt64] = [:]
         var closed = false
@@ -55,13 +58,13 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
             case .replay(let r): return (r, nil)
             case .write(let planned):
                 var results: [AppendResult] = []
-                var buffer: [UInt8] = []
                 for p in planned {
                     var positions: [UInt64] = []
                     for (i, e) in p.events.enumerated() {
                         let pos = UInt64(s.events.count + 1)
                         let prev = s.events.last?.hash ?? RecordCodec.zeroHash
-                        buffer.removeAll(keepingCapacity: true)
+                        var buffer: [UInt8] = []
+                        buffer.reserveCapacity(128 + e.data.count)
                         RecordCodec.encodeRecord(
                             position: pos,
                             streamVersion: p.firstVersion + UInt64(i),
@@ -73,6 +76,7 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
                         )
                         let rec = try RecordCodec.decode(bytes: buffer)
                         s.events.append(rec)
+                        s.records.append(buffer)
                         s.streams[p.stream, default: []].append(pos)
                         s.ids[e.id] = pos
                         positions.append(pos)
@@ -184,14 +188,53 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
         }
     }
 
-    public func verifyChain() async throws(EventLogError) -> ChainVerification {
-        let events = try state.withLock { (s) throws(EventLogError) in
+    public func verifyChain() async throws(EventLogError) -> ChainVerification { try verifyChainByScan() }
+
+    /// Hands each stored record from `position` through `last` (inclusive; `nil`: the head when the scan
+    /// starts) that matches `filter` to `body` as a borrowed ``RecordView``. See
+    /// ``EventLog/scan(from:through:filter:_:)``.
+    ///
+    /// The records are a snapshot taken when the scan starts; `body` runs without the log's lock held.
+    @discardableResult
+    public func scan(
+        from position: UInt64,
+        through last: UInt64?,
+        filter: ReadFilter,
+        _ body: (RecordView) throws -> Bool
+    ) throws -> ScanSummary {
+        let records = try state.withLock { (s) throws(EventLogError) in
             if s.closed { throw .closed() }
-            return s.events
+            return s.records
         }
-        var verifier = ChainVerifier()
-        for e in events where !verifier.check(e) { break }
-        return verifier.result
+        let match = RecordFilter(filter)
+        var summary = ScanSummary(scanned: 0, delivered: 0, lastPosition: 0, stoppedEarly: false)
+        let start = Swift.max(position, 1)
+        let end = Swift.min(last ?? UInt64(records.count), UInt64(records.count))
+        guard start <= end else { return summary }
+        for p in start...end {
+            let more = try records[Int(p - 1)].withUnsafeBytes { (raw) throws -> Bool in
+                let view = try RecordView(validating: raw, storedAt: p)
+                summary.scanned += 1
+                summary.lastPosition = p
+                guard match.matches(view) else { return true }
+                summary.delivered += 1
+                return try body(view)
+            }
+            if !more {
+                summary.stoppedEarly = true
+                break
+            }
+        }
+        return summary
+    }
+
+    /// Replaces the stored bytes of the record at `position` (tests of corruption handling only; the decoded
+    /// event that `read` returns is left as it was).
+    package func _overwriteStoredRecordForTesting(at position: UInt64, with bytes: [UInt8]) {
+        state.withLock { s in
+            guard position >= 1 && position <= UInt64(s.records.count) else { return }
+            s.records[Int(position - 1)] = bytes
+        }
     }
 
     public func close() async {
@@ -227,6 +270,37 @@ public struct ChainVerifier: Sendable {
         }
         checked += 1
         prevHash = e.hash
+        return true
+    }
+
+    /// Checks the next record from its stored bytes: the hash is recomputed over ``RecordView/canonicalBytes``,
+    /// without decoding or re-encoding the event. Returns false (and remembers why) at the first break.
+    public mutating func check(_ view: RecordView) -> Bool {
+        guard broken == nil else { return false }
+        let expectedPosition = checked + 1
+        let position = view.position
+        if position != expectedPosition {
+            broken = (expectedPosition, "expected position \(expectedPosition), found \(position) (gap or reorder)")
+            return false
+        }
+        let prev = view.prevHash
+        let linked = prevHash.withUnsafeBytes { RecordView.equal($0, prev) }
+        if !linked {
+            broken = (position, "prevHash does not match the hash of position \(checked)")
+            return false
+        }
+        var h = SHA256()
+        h.update(bufferPointer: prev)
+        h.update(bufferPointer: view.canonicalBytes)
+        let stored = view.hash
+        let intact = h.finalize().withUnsafeBytes { RecordView.equal($0, stored) }
+        if !intact {
+            broken = (position, "stored hash does not match the event's bytes (modified after it was written)")
+            return false
+        }
+        checked += 1
+        // Overwrite in place: no allocation per record.
+        prevHash.withUnsafeMutableBytes { $0.copyMemory(from: stored) }
         return true
     }
 

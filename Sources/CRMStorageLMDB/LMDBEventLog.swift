@@ -1084,14 +1084,8 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     }
 
     private func scanPage(_ query: ReadQuery, from: UInt64?, max: Int) throws(EventLogError) -> EventPage {
-        let filter = query.filter
-        var categoryBytes: [UInt8]?
-        var typeSet: Set<[UInt8]>?
-        switch filter {
-        case .category(let c): categoryBytes = Array(c.utf8)
-        case .eventTypes(let t): typeSet = Set(t.map { Array($0.utf8) })
-        default: break
-        }
+        let match = RecordFilter(query.filter)
+        var names = RecentNames()
         let scanLimit = max * 64
         return try withRead { (txn) throws(EventLogError) -> EventPage in
             var cursor: OpaquePointer?
@@ -1118,26 +1112,15 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             }
             var scanned = 0
             var last: UInt64 = forward ? Swift.max(from ?? 1, 1) - 1 : (from ?? 0)
+            var prefetcher = PagePrefetcher()
             while rc == 0 && out.count < max && scanned < scanLimit {
+                if forward { prefetcher.visit(v.mv_data) }
                 guard let pos = Keys.readPosition(k.raw) else { throw .corrupt("event key is not 8 bytes") }
                 last = pos
                 scanned += 1
-                let raw = v.raw
-                var match = true
-                if categoryBytes != nil || typeSet != nil {
-                    guard let peek = RecordCodec.peekStreamAndType(raw) else {
-                        throw .corrupt("record \(pos) truncated")
-                    }
-                    if let c = categoryBytes {
-                        let s = peek.stream
-                        match =
-                            s.count > c.count && s[c.count] == UInt8(ascii: "-") && s.starts(with: c)
-                            || s.count == c.count && s.elementsEqual(c)
-                    } else if let t = typeSet {
-                        match = t.contains(Array(peek.type))
-                    }
-                }
-                if match { out.append(try RecordCodec.decode(raw)) }
+                // One validating pass over the record; unmatched records are skipped without decoding.
+                let view = try RecordView(validating: v.raw, storedAt: pos)
+                if match.matches(view) { out.append(view.materialize(reusing: &names)) }
                 rc = mdb_cursor_get(cursor, &k, &v, forward ? MDB_NEXT : MDB_PREV)
             }
             if rc != 0 && rc != MDB_NOTFOUND { throw LMDBError(code: rc, operation: "cursor scan").asEventLogError }
@@ -1177,14 +1160,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         try withRead { (txn) throws(EventLogError) in try getEvent(txn, position) }
     }
 
-    public func verifyChain() async throws(EventLogError) -> ChainVerification {
-        var verifier = ChainVerifier()
-        var it = read(.all()).makeAsyncIterator()
-        while let e = try await it.next() {
-            if !verifier.check(e) { break }
-        }
-        return verifier.result
-    }
+    /// Walks the hash chain over the stored bytes (``scan(from:through:filter:_:)``), recomputing each hash from
+    /// the record's canonical bytes.
+    public func verifyChain() async throws(EventLogError) -> ChainVerification { try verifyChainByScan() }
 
     /// Disk and index figures for operators.
     public func statistics() throws(EventLogError) -> [String: UInt64] {

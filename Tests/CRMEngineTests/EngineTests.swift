@@ -57,6 +57,14 @@ private final class ConflictInjectingLog: EventLog, @unchecked Sendable {
     func streamVersion(_ stream: String) throws(EventLogError) -> UInt64? { try inner.streamVersion(stream) }
     func event(at position: UInt64) throws(EventLogError) -> RecordedEvent? { try inner.event(at: position) }
     func verifyChain() async throws(EventLogError) -> ChainVerification { try await inner.verifyChain() }
+    func scan(
+        from position: UInt64,
+        through last: UInt64?,
+        filter: ReadFilter,
+        _ body: (RecordView) throws -> Bool
+    ) throws -> ScanSummary {
+        try inner.scan(from: position, through: last, filter: filter, body)
+    }
     func close() async { await inner.close() }
 }
 
