@@ -350,13 +350,14 @@ public struct Period: Hashable, Comparable, Sendable, Codable, CustomStringConve
     public static func < (lhs: Period, rhs: Period) -> Bool { lhs.firstDay < rhs.firstDay }
 
     public init(from decoder: any Decoder) throws {
-        let string = try decoder.singleValueContainer().decode(String.self)
+        self = try Period(decoded: try decoder.singleValueContainer().decode(String.self), at: decoder.codingPath)
+    }
+
+    /// The period of a decoded string; the decoding error at `codingPath` when it is not one.
+    init(decoded string: String, at codingPath: [any CodingKey]) throws {
         guard let p = Period(parsing: string) else {
             throw DecodingError.dataCorrupted(
-                .init(
-                    codingPath: decoder.codingPath,
-                    debugDescription: "'\(string)' is not a period (2026-03, 2026-Q1, 2026)"
-                )
+                .init(codingPath: codingPath, debugDescription: "'\(string)' is not a period (2026-03, 2026-Q1, 2026)")
             )
         }
         self = p
