@@ -380,8 +380,8 @@ public struct EventRegistry: Sendable {
     }
 }
 
-/// An open-addressing table from (type name, schema version) to payload type, hashed with FNV-1a over the name's
-/// UTF-8 bytes: the registry's decode path finds its type without `Hasher` (SipHash) or reference counting.
+/// An open-addressing table from (type name, schema version) to payload type, hashed with `_hashBytes` over the
+/// name's UTF-8 bytes: the registry's decode path finds its type without `Hasher` (SipHash) or reference counting.
 /// A current payload type with a ``BinaryDecodableEvent`` conformance is kept as such, for the fast path.
 final class _EventIndex: @unchecked Sendable {
     // @unchecked: every pointer is filled in `init` and only read afterwards; `deinit` frees them.
@@ -433,10 +433,7 @@ final class _EventIndex: @unchecked Sendable {
 
     @inline(__always)
     private static func hash(_ name: UnsafeRawBufferPointer, _ version: Int) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        h = (h ^ UInt64(truncatingIfNeeded: version)) &* 0x100_0000_01b3
-        return Int(truncatingIfNeeded: h ^ (h >> 29))
+        _hashBytes(name, seed: UInt64(truncatingIfNeeded: version))
     }
 
     /// The entry of `name` at `version`, or `nil`.
