@@ -117,6 +117,7 @@ struct UsageError: Error, CustomStringConvertible {
 struct LogFigures {
     var domainDecodePerSecond = 0.0
     var domainDecodePerCPUSecond = 0.0
+    var domainDecoderPathPerCPUSecond = 0.0
     var domainDecodeFixtures = 0
     var batchAppendEventsPerSecond = 0.0
     var batchP50Millis = 0.0
@@ -391,9 +392,12 @@ func decodeRate(records: Int) throws -> Double {
 
 /// The domain's binary payload codec (`EventCatalog.registry`) on the events of `Fixtures/events/*.jsonl`: each
 /// fixture is decoded from JSON and encoded to binary once, then the binary payloads are decoded round-robin.
-/// Returns (decodes per second, decodes per CPU-second, distinct fixture events), or nil when no fixture could be
-/// loaded.
-func domainDecodeRate(decodes: Int) -> (rate: Double, cpuRate: Double, fixtures: Int)? {
+/// Returns (decodes per second, decodes per CPU-second, distinct fixture events, decodes per CPU-second of the same
+/// payloads through `BinaryEventDecoder`, the `Decoder` path the registry took before its generated decoders), or
+/// nil when no fixture could be loaded.
+func domainDecodeRate(
+    decodes: Int
+) -> (rate: Double, cpuRate: Double, fixtures: Int, decoderPathCPURate: Double)? {
     guard decodes > 0 else { return nil }
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
@@ -425,7 +429,23 @@ func domainDecodeRate(decodes: Int) -> (rate: Double, cpuRate: Double, fixtures:
     let rate = Double(decodes) / (monotonicSeconds() - t0)
     let cpuRate = Double(decodes) / (cpuSeconds() - c0)
     if ok != decodes { progress("domain decode: \(decodes - ok) of \(decodes) decodes failed") }
-    return (rate, cpuRate, samples.count)
+
+    let types = samples.map { registry.payloadType(of: $0.type, schemaVersion: $0.version)! }
+    let reference = decodes / 4
+    ok = 0
+    let c1 = cpuSeconds()
+    for i in 0..<reference {
+        let type: any DomainEvent.Type = types[i % samples.count]
+        if decodesThroughTheDecoderPath(type, samples[i % samples.count].binary) { ok += 1 }
+    }
+    let decoderPathCPURate = Double(reference) / (cpuSeconds() - c1)
+    if ok != reference { progress("domain decode, Decoder path: \(reference - ok) of \(reference) decodes failed") }
+    return (rate, cpuRate, samples.count, decoderPathCPURate)
+}
+
+/// `BinaryEventDecoder` on a payload of `E`: the registry's decode before its generated decoders.
+func decodesThroughTheDecoderPath<E: DomainEvent>(_ type: E.Type, _ bytes: [UInt8]) -> Bool {
+    (try? BinaryEventDecoder().decode(E.self, from: bytes)) != nil
 }
 
 // MARK: - Table
@@ -560,6 +580,7 @@ struct CRMBench {
             if let d = domainDecodeRate(decodes: o.decodeRecords * 5) {
                 log.domainDecodePerSecond = d.rate
                 log.domainDecodePerCPUSecond = d.cpuRate
+                log.domainDecoderPathPerCPUSecond = d.decoderPathCPURate
                 log.domainDecodeFixtures = d.fixtures
             }
         }
@@ -586,7 +607,7 @@ struct CRMBench {
             \.singleP50Micros, \.singleP99Micros, \.concurrentEventsPerSecond, \.concurrentP50Micros,
             \.concurrentP99Micros, \.scanEventsPerSecond, \.scanEventsPerCPUSecond, \.pointReadsPerSecond,
             \.pointReadsPerCPUSecond, \.streamReadsPerSecond, \.streamReadsPerCPUSecond, \.streamReadEventsPerSecond,
-            \.decodePerSecond, \.domainDecodePerSecond, \.domainDecodePerCPUSecond,
+            \.decodePerSecond, \.domainDecodePerSecond, \.domainDecodePerCPUSecond, \.domainDecoderPathPerCPUSecond,
         ]
     }
 
@@ -787,6 +808,15 @@ struct CRMBench {
                     log: fmt(log.domainDecodePerCPUSecond),
                     ratio: "-",
                     target: "steadier than wall-clock on a shared machine"
+                )
+            )
+            rows.append(
+                Row(
+                    figure: "  same payloads via BinaryEventDecoder, per CPU-second",
+                    raw: "-",
+                    log: fmt(log.domainDecoderPathPerCPUSecond),
+                    ratio: "-",
+                    target: "the Decoder path, without the registry lookup"
                 )
             )
         }
