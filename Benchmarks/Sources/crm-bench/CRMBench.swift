@@ -40,11 +40,13 @@ struct Options {
     var inFlight = 4
     /// Diagnostics only: open the log without fsync, to see the CPU-bound rate.
     var noSync = false
+    var decodeOnly = false
 
     static let usage = """
         usage: crm-bench [--quick] [--events N] [--streams N] [--batch N] [--singles N] [--point-reads N]
                          [--stream-reads N] [--appenders N] [--appends-each N] [--dir PATH] [--map-size-mib N]
-                         [--runs N] [--raw-only | --log-only] [--in-flight N] [--no-sync]
+                         [--runs N] [--raw-only | --log-only | --decode-only] [--decode-records N]
+                         [--in-flight N] [--no-sync]
 
           --quick          100,000 events, 500 single commits, 16 x 50 concurrent appends, 100,000 point reads,
                            5,000 stream reads (CI smoke run)
@@ -55,6 +57,8 @@ struct Options {
           --in-flight N    the extra pipelined phase: the same batched append into a fresh log with N batches
                            awaiting their commit at once, as a bulk importer would (default 4; 0 skips it)
           --no-sync        diagnostics: open the log without fsync (the CPU-bound rate; not a reported figure)
+          --decode-only    only the two decode figures (RecordCodec.decode, domain payload decode), wall-clock
+                           and per CPU-second; --decode-records N sets their size (default 100,000; domain: 5 N)
         """
 
     static func parse(_ args: [String]) throws -> Options {
@@ -98,6 +102,7 @@ struct Options {
             case "--log-only": o.runRaw = false
             case "--in-flight": o.inFlight = try int("--in-flight")
             case "--no-sync": o.noSync = true
+            case "--decode-only": o.decodeOnly = true
             case "-h", "--help":
                 print(usage)
                 exit(0)
@@ -121,6 +126,8 @@ struct UsageError: Error, CustomStringConvertible {
 
 struct LogFigures {
     var domainDecodePerSecond = 0.0
+    var domainDecodePerCPUSecond = 0.0
+    var domainDecoderPathPerCPUSecond = 0.0
     var domainDecodeFixtures = 0
     var batchAppendEventsPerSecond = 0.0
     var batchAppendEventsPerCPUSecond = 0.0
@@ -482,8 +489,12 @@ func decodeRate(records: Int) throws -> Double {
 
 /// The domain's binary payload codec (`EventCatalog.registry`) on the events of `Fixtures/events/*.jsonl`: each
 /// fixture is decoded from JSON and encoded to binary once, then the binary payloads are decoded round-robin.
-/// Returns (decodes per second, distinct fixture events), or nil when no fixture could be loaded.
-func domainDecodeRate(decodes: Int) -> (rate: Double, fixtures: Int)? {
+/// Returns (decodes per second, decodes per CPU-second, distinct fixture events, decodes per CPU-second of the same
+/// payloads through `BinaryEventDecoder`, the `Decoder` path the registry took before its generated decoders), or
+/// nil when no fixture could be loaded.
+func domainDecodeRate(
+    decodes: Int
+) -> (rate: Double, cpuRate: Double, fixtures: Int, decoderPathCPURate: Double)? {
     guard decodes > 0 else { return nil }
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
@@ -507,13 +518,31 @@ func domainDecodeRate(decodes: Int) -> (rate: Double, fixtures: Int)? {
     guard !samples.isEmpty else { return nil }
     var ok = 0
     let t0 = monotonicSeconds()
+    let c0 = cpuSeconds()
     for i in 0..<decodes {
         let s = samples[i % samples.count]
         if (try? registry.decode(type: s.type, schemaVersion: s.version, binary: s.binary)) != nil { ok += 1 }
     }
     let rate = Double(decodes) / (monotonicSeconds() - t0)
+    let cpuRate = Double(decodes) / (cpuSeconds() - c0)
     if ok != decodes { progress("domain decode: \(decodes - ok) of \(decodes) decodes failed") }
-    return (rate, samples.count)
+
+    let types = samples.map { registry.payloadType(of: $0.type, schemaVersion: $0.version)! }
+    let reference = decodes / 4
+    ok = 0
+    let c1 = cpuSeconds()
+    for i in 0..<reference {
+        let type: any DomainEvent.Type = types[i % samples.count]
+        if decodesThroughTheDecoderPath(type, samples[i % samples.count].binary) { ok += 1 }
+    }
+    let decoderPathCPURate = Double(reference) / (cpuSeconds() - c1)
+    if ok != reference { progress("domain decode, Decoder path: \(reference - ok) of \(reference) decodes failed") }
+    return (rate, cpuRate, samples.count, decoderPathCPURate)
+}
+
+/// `BinaryEventDecoder` on a payload of `E`: the registry's decode before its generated decoders.
+func decodesThroughTheDecoderPath<E: DomainEvent>(_ type: E.Type, _ bytes: [UInt8]) -> Bool {
+    (try? BinaryEventDecoder().decode(E.self, from: bytes)) != nil
 }
 
 // MARK: - Table
@@ -621,7 +650,7 @@ struct CRMBench {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         var raw = _RawLMDBFigures()
-        if o.runRaw {
+        if o.runRaw && !o.decodeOnly {
             progress("raw LMDB: log only, then log + naive stream index")
             raw = try _RawLMDBBaseline.run(
                 directory: root,
@@ -637,19 +666,26 @@ struct CRMBench {
         }
         var log = LogFigures()
         if o.runLog {
-            let dir = root + "/log"
-            log = try await runLog(o, directory: dir)
-            try? FileManager.default.removeItem(atPath: dir)
-            if o.inFlight > 0 {
-                progress("LMDBEventLog: batched append of \(o.events) events, \(o.inFlight) batches in flight")
-                log.pipelinedAppendEventsPerSecond = try await pipelinedAppendRate(o, directory: root + "/pipelined")
-                try? FileManager.default.removeItem(atPath: root + "/pipelined")
+            if !o.decodeOnly {
+                let dir = root + "/log"
+                log = try await runLog(o, directory: dir)
+                try? FileManager.default.removeItem(atPath: dir)
+                if o.inFlight > 0 {
+                    progress("LMDBEventLog: batched append of \(o.events) events, \(o.inFlight) batches in flight")
+                    log.pipelinedAppendEventsPerSecond = try await pipelinedAppendRate(
+                        o,
+                        directory: root + "/pipelined"
+                    )
+                    try? FileManager.default.removeItem(atPath: root + "/pipelined")
+                }
             }
             progress("RecordCodec.decode of \(o.decodeRecords) records")
             log.decodePerSecond = try decodeRate(records: o.decodeRecords)
             progress("domain binary decode (EventCatalog.registry) over Fixtures/events")
             if let d = domainDecodeRate(decodes: o.decodeRecords * 5) {
                 log.domainDecodePerSecond = d.rate
+                log.domainDecodePerCPUSecond = d.cpuRate
+                log.domainDecoderPathPerCPUSecond = d.decoderPathCPURate
                 log.domainDecodeFixtures = d.fixtures
             }
         }
@@ -679,7 +715,7 @@ struct CRMBench {
             \.concurrentP99Micros, \.scanEventsPerSecond, \.scanEventsPerCPUSecond, \.borrowScanEventsPerSecond,
             \.borrowScanEventsPerCPUSecond, \.pointReadsPerSecond,
             \.pointReadsPerCPUSecond, \.streamReadsPerSecond, \.streamReadsPerCPUSecond, \.streamReadEventsPerSecond,
-            \.decodePerSecond, \.domainDecodePerSecond,
+            \.decodePerSecond, \.domainDecodePerSecond, \.domainDecodePerCPUSecond, \.domainDecoderPathPerCPUSecond,
         ]
     }
 
@@ -724,6 +760,8 @@ struct CRMBench {
             ),
             ("random point reads (reads/s)", raws.map(\.pointReadsPerSecond), logs.map(\.pointReadsPerSecond)),
             ("whole-stream reads (streams/s)", raws.map(\.streamReadsPerSecond), logs.map(\.streamReadsPerSecond)),
+            ("domain payload decode (events/s)", [], logs.map(\.domainDecodePerSecond)),
+            ("domain payload decode (events/CPU-s)", [], logs.map(\.domainDecodePerCPUSecond)),
         ]
         for (name, r, l) in lines {
             print("  \(name): \(r.isEmpty ? "-" : span(r)) | \(l.isEmpty ? "-" : span(l))")
@@ -881,6 +919,7 @@ struct CRMBench {
                 target: "raw: payload only; log: envelope + hashes + indexes"
             ),
         ]
+        if o.decodeOnly { rows.removeAll() }  // the LMDB phases did not run
         if log.decodePerSecond > 0 {
             rows.append(
                 Row(
@@ -900,6 +939,24 @@ struct CRMBench {
                     log: fmt(log.domainDecodePerSecond),
                     ratio: "-",
                     target: "design §3: ≥ 2,000,000: " + verdict(log.domainDecodePerSecond >= 2_000_000)
+                )
+            )
+            rows.append(
+                Row(
+                    figure: "  per CPU-second",
+                    raw: "-",
+                    log: fmt(log.domainDecodePerCPUSecond),
+                    ratio: "-",
+                    target: "steadier than wall-clock on a shared machine"
+                )
+            )
+            rows.append(
+                Row(
+                    figure: "  same payloads via BinaryEventDecoder, per CPU-second",
+                    raw: "-",
+                    log: fmt(log.domainDecoderPathPerCPUSecond),
+                    ratio: "-",
+                    target: "the Decoder path, without the registry lookup"
                 )
             )
         }

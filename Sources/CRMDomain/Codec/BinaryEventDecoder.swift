@@ -63,14 +63,15 @@ final class _BinaryDecoder: Decoder {
 
     init(_ bytes: UnsafeRawBufferPointer) { self.reader = BinaryReader(bytes) }
 
+    /// A decoder that goes on from where `reader` is.
+    init(_ reader: BinaryReader) { self.reader = reader }
+
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     /// Rejects bytes left over after the top-level value.
     func finish(_ type: Any.Type) throws(CodecError) {
-        guard reader.isAtEnd else {
-            throw CodecError.malformed("\(reader.remaining) bytes left over after decoding \(type)")
-        }
+        guard reader.isAtEnd else { throw CodecError.leftOver(reader.remaining, after: type) }
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedDecodingContainer<Key> {

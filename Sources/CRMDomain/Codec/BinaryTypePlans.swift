@@ -82,7 +82,7 @@ final class _StringEnumTable: @unchecked Sendable {
     /// Per case: its raw value's UTF-8 bytes and its in-memory bits.
     private let rawBytes: UnsafeMutablePointer<UnsafeRawBufferPointer>
     private let caseBits: UnsafeMutablePointer<UInt64>
-    /// Open addressing on the FNV-1a hash of the raw bytes: case index + 1, 0 for an empty slot.
+    /// Open addressing on the hash (`_hashBytes`) of the raw bytes: case index + 1, 0 for an empty slot.
     private let slots: UnsafeMutablePointer<Int32>
     private let slotMask: Int
     /// Case index + 1 by bits when every case's bits are below 256 (payload-less enums), else `nil`.
@@ -153,11 +153,7 @@ final class _StringEnumTable: @unchecked Sendable {
     }
 
     @inline(__always)
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Int(truncatingIfNeeded: h ^ (h >> 29))
-    }
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> Int { _hashBytes(bytes, seed: 0) }
 
     /// The case whose raw value is `raw` (UTF-8 bytes, not yet validated: only exact raw values match).
     @inline(__always)
@@ -184,6 +180,27 @@ final class _StringEnumTable: @unchecked Sendable {
         for index in 0..<caseCount where caseBits[index] == valueBits { return rawBytes[index] }
         preconditionFailure("\(typeName) value with bits \(valueBits) is not one of its cases")
     }
+}
+
+/// A hash of short byte strings (type names, enum raw values) for the lookup tables of the decode path: eight
+/// bytes at a time (FNV-1a a byte at a time cost about 5 % of a payload decode), each word multiplied in and the
+/// high bits folded down, since table slots are taken from the low bits.
+@inline(__always)
+func _hashBytes(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> Int {
+    let k: UInt64 = 0x9E37_79B9_7F4A_7C15
+    var h = (0xcbf2_9ce4_8422_2325 ^ seed) &* k
+    var i = 0
+    while i + 8 <= bytes.count {
+        h = (h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* k
+        h ^= h >> 32
+        i += 8
+    }
+    if i < bytes.count {
+        var tail: UInt64 = 0
+        for j in i..<bytes.count { tail |= UInt64(bytes[j]) << (8 * UInt64(j - i)) }
+        h = (h ^ tail ^ UInt64(bytes.count) << 56) &* k
+    }
+    return Int(truncatingIfNeeded: h ^ (h >> 29))
 }
 
 @inline(__always)

@@ -169,6 +169,7 @@ public struct EventRegistry: Sendable {
             throw .unknownEventType(type: type, schemaVersion: schemaVersion)
         }
         guard index.isCurrent(slot) else { return try entry(type, schemaVersion).decodeBinary(binary) }
+        if let fast = index.binaryDecodable(slot) { return try fast.decodeEvent(binary: binary) }
         let payloadType: any DomainEvent.Type = index.payloadType(slot)
         return try EventRegistry.decodeCurrent(payloadType, binary)
     }
@@ -309,7 +310,10 @@ public struct EventRegistry: Sendable {
         Entry(
             payloadType: T.self,
             isCurrent: true,
-            decodeBinary: { bytes throws(CodecError) in try BinaryEventDecoder().decodeEvent(T.self, from: bytes) },
+            decodeBinary: { bytes throws(CodecError) in
+                if let fast = T.self as? any BinaryDecodableEvent.Type { return try fast.decodeEvent(binary: bytes) }
+                return try BinaryEventDecoder().decodeEvent(T.self, from: bytes)
+            },
             decodeJSON: { data throws(CodecError) in try fromJSON(T.self, data) },
             upcast: { event throws(CodecError) in event },
             validator: validator(T.self)
@@ -326,7 +330,10 @@ public struct EventRegistry: Sendable {
             payloadType: U.Input.self,
             isCurrent: false,
             decodeBinary: { bytes throws(CodecError) in
-                try upcast(try BinaryEventDecoder().decodeEvent(U.Input.self, from: bytes))
+                if let fast = U.Input.self as? any BinaryDecodableEvent.Type {
+                    return try upcast(try fast.decodeEvent(binary: bytes))
+                }
+                return try upcast(try BinaryEventDecoder().decodeEvent(U.Input.self, from: bytes))
             },
             decodeJSON: { data throws(CodecError) in try upcast(try fromJSON(U.Input.self, data)) },
             upcast: upcast,
@@ -373,8 +380,9 @@ public struct EventRegistry: Sendable {
     }
 }
 
-/// An open-addressing table from (type name, schema version) to payload type, hashed with FNV-1a over the name's
-/// UTF-8 bytes: the registry's decode path finds its type without `Hasher` (SipHash) or reference counting.
+/// An open-addressing table from (type name, schema version) to payload type, hashed with `_hashBytes` over the
+/// name's UTF-8 bytes: the registry's decode path finds its type without `Hasher` (SipHash) or reference counting.
+/// A current payload type with a ``BinaryDecodableEvent`` conformance is kept as such, for the fast path.
 final class _EventIndex: @unchecked Sendable {
     // @unchecked: every pointer is filled in `init` and only read afterwards; `deinit` frees them.
     private let slotCount: Int
@@ -385,6 +393,7 @@ final class _EventIndex: @unchecked Sendable {
     private let versions: UnsafeMutablePointer<Int>
     private let types: UnsafeMutablePointer<any DomainEvent.Type>
     private let current: UnsafeMutablePointer<Bool>
+    private let fast: UnsafeMutablePointer<(any BinaryDecodableEvent.Type)?>
 
     init(_ entries: [(name: String, version: Int, type: any DomainEvent.Type, isCurrent: Bool)]) {
         var slotCount = 16
@@ -397,6 +406,7 @@ final class _EventIndex: @unchecked Sendable {
         versions = .allocate(capacity: entries.count)
         types = .allocate(capacity: entries.count)
         current = .allocate(capacity: entries.count)
+        fast = .allocate(capacity: entries.count)
         for (i, entry) in entries.enumerated() {
             let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: entry.name.utf8.count, alignment: 1)
             bytes.copyBytes(from: entry.name.utf8)
@@ -404,6 +414,7 @@ final class _EventIndex: @unchecked Sendable {
             (versions + i).initialize(to: entry.version)
             (types + i).initialize(to: entry.type)
             (current + i).initialize(to: entry.isCurrent)
+            (fast + i).initialize(to: entry.isCurrent ? entry.type as? any BinaryDecodableEvent.Type : nil)
             var slot = _EventIndex.hash(UnsafeRawBufferPointer(bytes), entry.version) & (slotCount - 1)
             while slots[slot] != 0 { slot = (slot + 1) & (slotCount - 1) }
             slots[slot] = Int32(i + 1)
@@ -416,15 +427,13 @@ final class _EventIndex: @unchecked Sendable {
         versions.deinitialize(count: entryCount).deallocate()
         types.deinitialize(count: entryCount).deallocate()
         current.deinitialize(count: entryCount).deallocate()
+        fast.deinitialize(count: entryCount).deallocate()
         slots.deinitialize(count: slotCount).deallocate()
     }
 
     @inline(__always)
     private static func hash(_ name: UnsafeRawBufferPointer, _ version: Int) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        h = (h ^ UInt64(truncatingIfNeeded: version)) &* 0x100_0000_01b3
-        return Int(truncatingIfNeeded: h ^ (h >> 29))
+        _hashBytes(name, seed: UInt64(truncatingIfNeeded: version))
     }
 
     /// The entry of `name` at `version`, or `nil`.
@@ -455,4 +464,8 @@ final class _EventIndex: @unchecked Sendable {
 
     @inline(__always)
     func payloadType(_ entry: Int) -> any DomainEvent.Type { types[entry] }
+
+    /// The payload type of a current entry when it decodes without the `Decoder` path.
+    @inline(__always)
+    func binaryDecodable(_ entry: Int) -> (any BinaryDecodableEvent.Type)? { fast[entry] }
 }

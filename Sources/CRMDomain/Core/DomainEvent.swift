@@ -9,7 +9,9 @@
 ///   ``Upcaster``;
 /// - no `Dictionary` (order is not deterministic): use an array of pair structs;
 /// - choices with data are structs with a `kind` enum plus optional fields, not enums with associated values;
-/// - money is ``Money``, instants ``Timestamp``, dates ``LocalDate``, ids ``ID``, points `Int64`.
+/// - money is ``Money``, instants ``Timestamp``, dates ``LocalDate``, ids ``ID``, points `Int64`;
+/// - `Codable` is synthesized; after adding or changing an event type (or a type inside one), regenerate the fast
+///   binary decoders: `CRM_REGENERATE=1 swift test --filter BinaryDecodableTests`.
 public protocol DomainEvent: Codable, Hashable, Sendable {
     /// The catalogue name, exactly: `CustomerTransferApproved`.
     static var eventType: String { get }

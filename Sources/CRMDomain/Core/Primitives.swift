@@ -327,36 +327,39 @@ public struct Period: Hashable, Comparable, Sendable, Codable, CustomStringConve
     }
 
     public init?(parsing string: String) {
-        // Digits only where numbers go (`Int("+1")` would accept a sign), so each period has one string form.
-        let u = Array(string.utf8)
-        func digits(_ range: Range<Int>) -> Bool { range.allSatisfy { u[$0] >= 48 && u[$0] <= 57 } }
-        guard u.count == 4 || u.count == 7, digits(0..<4), u.count == 4 || digits(u[5] == 81 ? 6..<7 : 5..<7)
+        var string = string
+        guard let period = string.withUTF8({ Period.parse($0) }) else { return nil }
+        self = period
+    }
+
+    /// `YYYY`, `YYYY-Qq` or `YYYY-MM` in ASCII digits only (`Int("+1")` would accept a sign), so each period has
+    /// one string form. Read byte by byte: a payload decode parses every period it holds.
+    private static func parse(_ u: UnsafeBufferPointer<UInt8>) -> Period? {
+        func digit(_ i: Int) -> Int? { u[i] >= 48 && u[i] <= 57 ? Int(u[i] - 48) : nil }
+        guard u.count == 4 || u.count == 7, let y0 = digit(0), let y1 = digit(1), let y2 = digit(2), let y3 = digit(3)
         else { return nil }
-        if string.count == 4, let y = Int(string) {
-            self = .year(y)
-        } else if string.count == 7, string.dropFirst(4).hasPrefix("-Q"), let y = Int(string.prefix(4)),
-            let q = Int(string.suffix(1)), (1...4).contains(q)
-        {
-            self = .quarter(y, q)
-        } else if string.count == 7, let y = Int(string.prefix(4)), let m = Int(string.suffix(2)), (1...12).contains(m),
-            string.dropFirst(4).first == "-"
-        {
-            self = .month(y, m)
-        } else {
-            return nil
+        let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3
+        if u.count == 4 { return .year(year) }
+        guard u[4] == UInt8(ascii: "-") else { return nil }
+        if u[5] == UInt8(ascii: "Q") {
+            guard let q = digit(6), (1...4).contains(q) else { return nil }
+            return .quarter(year, q)
         }
+        guard let m0 = digit(5), let m1 = digit(6), (1...12).contains(m0 * 10 + m1) else { return nil }
+        return .month(year, m0 * 10 + m1)
     }
 
     public static func < (lhs: Period, rhs: Period) -> Bool { lhs.firstDay < rhs.firstDay }
 
     public init(from decoder: any Decoder) throws {
-        let string = try decoder.singleValueContainer().decode(String.self)
+        self = try Period(decoded: try decoder.singleValueContainer().decode(String.self), at: decoder.codingPath)
+    }
+
+    /// The period of a decoded string; the decoding error at `codingPath` when it is not one.
+    init(decoded string: String, at codingPath: [any CodingKey]) throws {
         guard let p = Period(parsing: string) else {
             throw DecodingError.dataCorrupted(
-                .init(
-                    codingPath: decoder.codingPath,
-                    debugDescription: "'\(string)' is not a period (2026-03, 2026-Q1, 2026)"
-                )
+                .init(codingPath: codingPath, debugDescription: "'\(string)' is not a period (2026-03, 2026-Q1, 2026)")
             )
         }
         self = p
