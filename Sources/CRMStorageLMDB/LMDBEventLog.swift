@@ -535,7 +535,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 return n == 0 ? nil : n - 1
             }
         }
-        var streams = StreamTable<Pending>(capacity: 256)
+        var streams: StreamTable<Pending>
+
+        init(streams: Int) { self.streams = StreamTable(capacity: streams) }
         /// Ids written by this group, in order (looked up only when the id filter says "maybe").
         var ids: [(id: UUID, position: UInt64)] = []
         /// A read transaction on the index, begun at memtable generation `indexGeneration`.
@@ -677,7 +679,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             return rc == MDB_MAP_RESIZED || rc == MDB_MAP_FULL
                 ? .mapFull : .failed(LMDBError(code: rc, operation: "mdb_txn_begin(write)").asEventLogError)
         }
-        let overlay = Overlay()
+        let overlay = Overlay(streams: requests.reduce(0) { $0 + $1.batch.count })
         overlay.ids.reserveCapacity(requests.reduce(0) { $0 + $1.eventCount })
         prefetch(requests)
         let view = WriterView(log: self, txn: txn, overlay: overlay)
