@@ -1004,7 +1004,8 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             let rc = mdb_get(txn, dbiEvents, &k, &v)
             if rc == MDB_NOTFOUND { return nil }
             if rc != 0 { throw LMDBError(code: rc, operation: "mdb_get(events)").asEventLogError }
-            return try RecordCodec.decode(v.raw)
+            // One validating pass over the record (also checks it is filed under its own position).
+            return try RecordView(validating: v.raw, storedAt: position).materialize()
         }
     }
 

@@ -130,11 +130,13 @@ import Testing
             for name in ["streams", "streamIndex", "eventIds"] {
                 var dbi: MDB_dbi = 0
                 #expect(mdb_dbi_open(txn, name, UInt32(MDB_CREATE), &dbi) == 0)
-                var key: UInt64 = 1
-                var value: UInt64 = 99
-                var k = MDB_val(mv_size: 8, mv_data: &key)
-                var v = MDB_val(mv_size: 8, mv_data: &value)
-                #expect(mdb_put(txn, dbi, &k, &v, 0) == 0)
+                var pair: (key: UInt64, value: UInt64) = (1, 99)
+                let rc = withUnsafeMutableBytes(of: &pair) { raw in
+                    var k = MDB_val(mv_size: 8, mv_data: raw.baseAddress)
+                    var v = MDB_val(mv_size: 8, mv_data: raw.baseAddress! + 8)
+                    return mdb_put(txn, dbi, &k, &v, 0)
+                }
+                #expect(rc == 0)
             }
         }
 
