@@ -26,17 +26,20 @@ public enum RecordCodec {
 
     /// Bytes of the stored record (canonical bytes, prevHash, hash) of `event` in `stream`.
     public static func recordSize(stream: String, event: NewEvent) -> Int {
-        var flags: UInt8 = 0
-        if event.metadata.correlationId != nil { flags |= 1 }
-        if event.metadata.causationId != nil { flags |= 2 }
-        return canonicalSize(
+        canonicalSize(
             stream: stream.utf8.count,
             type: event.type.utf8.count,
             actor: event.metadata.actor.utf8.count,
             tenant: event.metadata.tenant.utf8.count,
             data: event.data.count,
-            flags: flags
+            flags: flags(of: event)
         ) + 2 * hashSize
+    }
+
+    /// The record's flags byte: bit 0 a correlation id, bit 1 a causation id.
+    @inline(__always)
+    static func flags(of event: NewEvent) -> UInt8 {
+        (event.metadata.correlationId != nil ? 1 : 0) | (event.metadata.causationId != nil ? 2 : 0)
     }
 
     /// Writes the full stored record (canonical bytes, prevHash, hash) for `event` into `out` and returns the
@@ -92,10 +95,7 @@ public enum RecordCodec {
         w.put(UInt64(bitPattern: event.metadata.effectiveAt ?? recordedAt))
         w.put(event.id)
         w.put(event.schemaVersion)
-        var flags: UInt8 = 0
-        if event.metadata.correlationId != nil { flags |= 1 }
-        if event.metadata.causationId != nil { flags |= 2 }
-        w.put(flags)
+        w.put(flags(of: event))
         if let c = event.metadata.correlationId { w.put(c) }
         if let c = event.metadata.causationId { w.put(c) }
         w.putShort(stream)

@@ -1,5 +1,6 @@
 import CLMDB
 import CRMEventLog
+import CRMTestSupport
 import Foundation
 import Testing
 
@@ -277,7 +278,7 @@ private func withRawLogEnvironment(_ dir: String, _ body: (OpaquePointer) throws
 @Suite struct HotPathStructureTests {
     @Test func theIdFilterHasNoFalseNegativesAndFewFalsePositives() {
         var filter = IdFilter(capacity: 50_000)
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let stored = (0..<filter.capacity).map { _ in rng.uuid() }
         for id in stored { filter.insert(id) }
         #expect(stored.allSatisfy { filter.mayContain($0) })
@@ -308,17 +309,8 @@ private func withRawLogEnvironment(_ dir: String, _ body: (OpaquePointer) throws
     }
 }
 
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uuid() -> UUID {
+extension SplitMix64 {
+    fileprivate mutating func uuid() -> UUID {
         let a = next()
         let b = next()
         return withUnsafeBytes(of: (a, b)) { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
