@@ -58,7 +58,7 @@ struct Options {
                            awaiting their commit at once, as a bulk importer would (default 4; 0 skips it)
           --no-sync        diagnostics: open the log without fsync (the CPU-bound rate; not a reported figure)
           --decode-only    only the two decode figures (RecordCodec.decode, domain payload decode), wall-clock
-                           and per CPU-second; --decode-records N sets their size (default 100,000; domain: 5 N)
+                           and per CPU-second; --decode-records N sets their size (default 100,000; domain: 20 N)
         """
 
     static func parse(_ args: [String]) throws -> Options {
@@ -682,7 +682,7 @@ struct CRMBench {
             progress("RecordCodec.decode of \(o.decodeRecords) records")
             log.decodePerSecond = try decodeRate(records: o.decodeRecords)
             progress("domain binary decode (EventCatalog.registry) over Fixtures/events")
-            if let d = domainDecodeRate(decodes: o.decodeRecords * 5) {
+            if let d = domainDecodeRate(decodes: o.decodeRecords * 20) {
                 log.domainDecodePerSecond = d.rate
                 log.domainDecodePerCPUSecond = d.cpuRate
                 log.domainDecoderPathPerCPUSecond = d.decoderPathCPURate
