@@ -1217,6 +1217,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
 }
 
 extension LMDBEventLog {
+    /// The id filter's capacity (tests only; read it while no append is in flight: the writer thread owns it).
+    var _idFilterCapacity: Int { filter.capacity }
+
     /// Rewrites the stored format version (tests of the incompatible-format check only).
     func _setFormatVersionForTesting(_ version: UInt32) throws(EventLogError) {
         var txn: OpaquePointer?

@@ -228,9 +228,10 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let config = LMDBConfiguration(mapSize: 64 << 20, durable: false, indexMergeThreshold: 5_000)
         let log = try LMDBEventLog.open(directory: dir, configuration: config)
-        // 70,000 ids pass the filter's smallest capacity (65,536 / 10 bits ≈ 6,553 ids... doubled as it fills).
+        // 120,000 ids pass the filter's first capacity (2^20 bits / 10 ≈ 104,857 ids): it is rebuilt, twice as big.
+        let firstCapacity = log._idFilterCapacity
         var n = 0
-        for _ in 0..<70 {
+        for _ in 0..<120 {
             var batch: [StreamAppend] = []
             for s in 0..<10 {
                 batch.append(
@@ -246,18 +247,19 @@ import Testing
             }
             _ = try await log.append(batch)
         }
+        #expect(log._idFilterCapacity > firstCapacity)
         // Every stored id is still recognised, before and after a reopen.
-        for probe in stride(from: 1, through: 70_000, by: 6_999) {
+        for probe in stride(from: 1, through: 120_000, by: 6_999) {
             let r = try await log.append([ev(probe)], to: "contact-\(((probe - 1) / 100) % 10)", expected: .any)
             #expect(r.idempotentReplay && r.positions == [UInt64(probe)])
         }
         await log.close()
         let reopened = try LMDBEventLog.open(directory: dir, configuration: config)
-        for probe in stride(from: 3, through: 70_000, by: 7_001) {
+        for probe in stride(from: 3, through: 120_000, by: 7_001) {
             let r = try await reopened.append([ev(probe)], to: "contact-\(((probe - 1) / 100) % 10)", expected: .any)
             #expect(r.idempotentReplay && r.positions == [UInt64(probe)])
         }
-        #expect(try await reopened.append([ev(70_001)], to: "contact-0", expected: .any).positions == [70_001])
+        #expect(try await reopened.append([ev(120_001)], to: "contact-0", expected: .any).positions == [120_001])
         await reopened.close()
     }
 }
