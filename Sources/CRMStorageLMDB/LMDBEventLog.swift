@@ -193,13 +193,15 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 staleReaders: Int(dead)
             )
             return log
-        } catch let e as LMDBError {
-            if let env = envPtr { mdb_env_close(env) }
-            throw e.asEventLogError
-        } catch let e as EventLogError {
-            throw e
         } catch {
-            throw .storage("\(error)")
+            // `init` throws only before the log is fully initialised (its `deinit`, which closes the environment,
+            // does not run), so the environment is closed here on every failure.
+            if let env = envPtr { mdb_env_close(env) }
+            switch error {
+            case let e as LMDBError: throw e.asEventLogError
+            case let e as EventLogError: throw e
+            default: throw .storage("\(error)")
+            }
         }
     }
 

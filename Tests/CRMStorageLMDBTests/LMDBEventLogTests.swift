@@ -102,6 +102,32 @@ private func ev(_ n: Int, size: Int = 32) -> NewEvent {
         }
     }
 
+    @Test func aRefusedOpenLeavesNoFileOpen() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let log = try LMDBEventLog.open(directory: dir, configuration: .init(mapSize: 1 << 20))
+            _ = try await log.append([ev(1)], to: "contact-1", expected: .any)
+            try log._setFormatVersionForTesting(LMDBEventLog.formatVersion + 1)
+            await log.close()
+        }  // released here: its environments close
+        // Files of this log open in this process (other tests run in parallel, so count only these).
+        func openFiles() throws -> Int {
+            try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter { fd in
+                let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd)
+                return target?.hasPrefix(dir) == true
+            }.count
+        }
+        let before = try openFiles()
+        #expect(before == 0)
+        for _ in 0..<5 {
+            #expect(throws: EventLogError.self) {
+                _ = try LMDBEventLog.open(directory: dir, configuration: .init(mapSize: 1 << 20))
+            }
+        }
+        #expect(try openFiles() == before)
+    }
+
     @Test func largeLogsStreamInPagesAndMergeTheIndex() async throws {
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
