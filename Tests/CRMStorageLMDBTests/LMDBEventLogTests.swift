@@ -166,4 +166,56 @@ private func ev(_ n: Int, size: Int = 32) -> NewEvent {
         #expect(s7.map(\.streamVersion) == Array(0..<50))
         await log.close()
     }
+
+    @Test func statisticsCountGroupCommitsAndTheAppendsTheyResolve() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try LMDBEventLog.open(directory: dir, configuration: LMDBConfiguration(mapSize: 4 << 20))
+        for i in 1...10 { _ = try await log.append([ev(i)], to: "contact-1", expected: .any) }
+        // A refused append is resolved by a commit too (the writer resolves it with its error).
+        await #expect(throws: EventLogError.self) {
+            _ = try await log.append([ev(11)], to: "contact-1", expected: .exactly(3))
+        }
+        let stats = try log.statistics()
+        #expect(stats["groupCommits"] == 11)
+        #expect(stats["groupedAppends"] == 11)
+        await log.close()
+    }
+
+    @Test func concurrentSingleEventAppendersShareCommits() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try LMDBEventLog.open(directory: dir, configuration: LMDBConfiguration(mapSize: 4 << 20))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for t in 0..<16 {
+                group.addTask {
+                    for k in 0..<25 {
+                        _ = try await log.append([ev(1 + t * 25 + k)], to: "contact-\(t)", expected: .any)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let stats = try log.statistics()
+        #expect(stats["head"] == 400)
+        #expect(stats["groupedAppends"] == 400)
+        // Durable commits of callers that come back together are shared (typically 16 to a commit; at least 2 on
+        // average even on a loaded machine, since callers queue up behind each sync).
+        #expect(stats["groupCommits"]! <= 200)
+        #expect(try await log.verifyChain().isIntact)
+        await log.close()
+    }
+
+    @Test func theWriterGathersAsManyCallersAsItsLastCommitResolvedForAQuarterOfACommit() {
+        var window = LMDBEventLog.GatherWindow()
+        #expect(window.wait == nil)
+        window.committed(requests: 1, nanoseconds: 300_000)
+        #expect(window.wait == nil)  // a lone caller never waits
+        window.committed(requests: 16, nanoseconds: 300_000)
+        #expect(window.wait?.callers == 16)
+        #expect(window.wait?.nanoseconds == 75_000)
+        for _ in 0..<100 { window.committed(requests: 8, nanoseconds: 40_000_000) }
+        #expect(window.wait?.callers == 8)
+        #expect(window.wait?.nanoseconds == LMDBEventLog.GatherWindow.maxWaitNanos)
+    }
 }

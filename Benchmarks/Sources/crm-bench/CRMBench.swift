@@ -57,6 +57,7 @@ struct Options {
           --in-flight N    the extra pipelined phase: the same batched append into a fresh log with N batches
                            awaiting their commit at once, as a bulk importer would (default 4; 0 skips it)
           --no-sync        diagnostics: open the log without fsync (the CPU-bound rate; not a reported figure)
+          environment CRM_BENCH_MERGE_THRESHOLD=N: the log's indexMergeThreshold (diagnostics)
           --decode-only    only the two decode figures (RecordCodec.decode, domain payload decode), wall-clock
                            and per CPU-second; --decode-records N sets their size (default 100,000; domain: 20 N)
         """
@@ -143,6 +144,7 @@ struct LogFigures {
     var concurrentEventsPerSecond = 0.0
     var concurrentP50Micros = 0.0
     var concurrentP99Micros = 0.0
+    var concurrentAppendsPerCommit = 0.0
     var scannedEvents = 0
     var scanEventsPerSecond = 0.0
     var scanEventsPerCPUSecond = 0.0
@@ -282,6 +284,9 @@ func runLog(_ o: Options, directory: String) async throws -> LogFigures {
     logger.logLevel = .warning
     var config = LMDBConfiguration(mapSize: o.mapSizeMiB << 20)
     config.durable = !o.noSync
+    if let t = ProcessInfo.processInfo.environment["CRM_BENCH_MERGE_THRESHOLD"].flatMap(Int.init) {
+        config.indexMergeThreshold = t
+    }
     let log = try LMDBEventLog.open(directory: directory, configuration: config, clock: .system, logger: logger)
     var closed = false
     defer { if !closed { progress("log left open after an error") } }
@@ -337,6 +342,7 @@ func runLog(_ o: Options, directory: String) async throws -> LogFigures {
         let base = UInt64(o.events + o.singles)
         let each = o.appendsEach
         let streamsCount = names.count
+        let stats0 = try log.statistics()
         let c0 = monotonicSeconds()
         let lat = try await withThrowingTaskGroup(of: [Double].self) { group in
             for t in 0..<o.appenders {
@@ -362,6 +368,10 @@ func runLog(_ o: Options, directory: String) async throws -> LogFigures {
         f.concurrentEventsPerSecond = Double(o.appenders * each) / (monotonicSeconds() - c0)
         f.concurrentP50Micros = percentile(lat, 50)
         f.concurrentP99Micros = percentile(lat, 99)
+        let stats1 = try log.statistics()
+        let commits = stats1["groupCommits", default: 0] - stats0["groupCommits", default: 0]
+        let appends = stats1["groupedAppends", default: 0] - stats0["groupedAppends", default: 0]
+        f.concurrentAppendsPerCommit = commits == 0 ? 0 : Double(appends) / Double(commits)
     }
 
     // Full ordered read-back through the AsyncSequence (every event decoded, payload copied into it).
@@ -712,7 +722,8 @@ struct CRMBench {
             \.batchMaxMillis, \.fileMB,
             \.singleMaxMicros, \.singleCommitsPerSecond,
             \.singleP50Micros, \.singleP99Micros, \.concurrentEventsPerSecond, \.concurrentP50Micros,
-            \.concurrentP99Micros, \.scanEventsPerSecond, \.scanEventsPerCPUSecond, \.borrowScanEventsPerSecond,
+            \.concurrentP99Micros, \.concurrentAppendsPerCommit, \.scanEventsPerSecond, \.scanEventsPerCPUSecond,
+            \.borrowScanEventsPerSecond,
             \.borrowScanEventsPerCPUSecond, \.pointReadsPerSecond,
             \.pointReadsPerCPUSecond, \.streamReadsPerSecond, \.streamReadsPerCPUSecond, \.streamReadEventsPerSecond,
             \.decodePerSecond, \.domainDecodePerSecond, \.domainDecodePerCPUSecond, \.domainDecoderPathPerCPUSecond,
@@ -840,6 +851,13 @@ struct CRMBench {
                 log: "\(fmt(log.concurrentP50Micros)) / \(fmt(log.concurrentP99Micros))",
                 ratio: ratio(log.concurrentP50Micros, raw.concurrentP50Micros),
                 target: ""
+            ),
+            Row(
+                figure: "  appends per group commit",
+                raw: "1",
+                log: fmt(log.concurrentAppendsPerCommit),
+                ratio: "-",
+                target: "16 appenders: at most 16"
             ),
             Row(
                 figure: "full ordered read-back, AsyncSequence, warm (events/s)",
