@@ -2,19 +2,35 @@ package import Foundation
 
 /// What an append needs to know about the current state of the log.
 package protocol AppendStateView {
-    /// The stream's last version, `nil` when it does not exist.
-    func currentVersion(of stream: String) throws(EventLogError) -> UInt64?
+    /// The stream's last version, `nil` when it does not exist (`hash`: ``FastHash/string(_:)`` of its name).
+    func currentVersion(of stream: String, hash: UInt64) throws(EventLogError) -> UInt64?
     /// The position where an event id is stored, if it is.
     func storedPosition(of id: UUID) throws(EventLogError) -> UInt64?
     /// The event stored at `position`.
     func storedEvent(at position: UInt64) throws(EventLogError) -> RecordedEvent?
 }
 
+/// What ``AppendPlanner/validate(_:maxEventSize:)`` learnt of a batch, in flat arrays for the write path.
+package struct ValidatedBatch: Sendable {
+    /// Per entry: ``FastHash/string(_:)`` of its stream.
+    package var streamHashes: [UInt64]
+    /// Every event id, entry by entry, events in order.
+    package var ids: [UUID]
+    /// Entry `k`'s events are `ids[entryStarts[k]..<entryStarts[k + 1]]`.
+    package var entryStarts: [Int]
+}
+
 /// One stream's events with the versions they will get.
 package struct PlannedStream: Sendable {
+    /// The entry of the batch.
+    package var entry: Int
     package var stream: String
+    /// ``FastHash/string(_:)`` of `stream`.
+    package var hash: UInt64
     package var firstVersion: UInt64
-    package var events: [NewEvent]
+    /// Its events, in order (the batch entry's), and the index of its first in ``ValidatedBatch/ids``.
+    package var count: Int
+    package var firstEvent: Int
     /// The stream's version before the append (`nil`: new stream) for the result of a pure check.
     package var versionBefore: UInt64?
 }
@@ -28,18 +44,32 @@ package enum AppendPlan: Sendable {
 
 /// The checks and version assignment shared by every ``EventLog`` implementation.
 package enum AppendPlanner {
-    /// Input checks that need no state: names, sizes, duplicates within the batch.
-    package static func validate(_ batch: [StreamAppend], maxEventSize: Int) throws(EventLogError) {
+    /// Input checks that need no state: names, sizes, duplicates within the batch. Returns the stream-name hashes
+    /// (``FastHash/string(_:)``) and the ids in flat arrays, which the planner and the LMDB writer use instead of
+    /// walking the events again.
+    @discardableResult
+    package static func validate(_ batch: [StreamAppend], maxEventSize: Int) throws(EventLogError) -> ValidatedBatch {
         if batch.isEmpty || batch.allSatisfy({ $0.events.isEmpty }) {
             throw .emptyAppend(stream: batch.count == 1 ? batch[0].stream : nil)
         }
-        var streams = Set<String>(minimumCapacity: batch.count)
-        var ids = Set<UUID>(minimumCapacity: batch.reduce(0) { $0 + $1.events.count })
-        for entry in batch {
+        var hashes: [UInt64] = []
+        hashes.reserveCapacity(batch.count)
+        var streams = BatchDedup(count: batch.count)
+        let total = batch.reduce(0) { $0 + $1.events.count }
+        var ids = [UUID](repeating: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), count: total)
+        var entryStarts: [Int] = []
+        entryStarts.reserveCapacity(batch.count + 1)
+        var idSet = BatchDedup(count: total)
+        var n = 0
+        for (k, entry) in batch.enumerated() {
+            entryStarts.append(n)
             if let problem = StreamName.problem(with: entry.stream) {
                 throw .invalidStreamName(entry.stream, problem)
             }
-            guard streams.insert(entry.stream).inserted else {
+            let hash = FastHash.string(entry.stream)
+            hashes.append(hash)
+            let earlier = streams.insert(k, hash: hash) { hashes[$0] == hash && batch[$0].stream == entry.stream }
+            guard earlier == nil else {
                 throw EventLogError(
                     code: .invalidArgument,
                     message: "stream '\(entry.stream)' appears twice in one multi-stream append; merge its events",
@@ -62,35 +92,46 @@ package enum AppendPlanner {
                 if e.data.count > maxEventSize {
                     throw .eventTooLarge(stream: entry.stream, size: e.data.count, limit: maxEventSize)
                 }
-                guard ids.insert(e.id).inserted else {
+                let id = e.id
+                ids[n] = id
+                guard idSet.insert(n, hash: FastHash.uuid(id), same: { ids[$0] == id }) == nil else {
                     throw EventLogError(
                         code: .invalidArgument,
-                        message: "event id \(e.id.uuidString.lowercased()) appears twice in one append",
+                        message: "event id \(id.uuidString.lowercased()) appears twice in one append",
                         stream: entry.stream
                     )
                 }
+                n += 1
             }
         }
+        entryStarts.append(n)
+        return ValidatedBatch(streamHashes: hashes, ids: ids, entryStarts: entryStarts)
     }
 
-    /// Checks idempotency and expected versions against `view` and assigns versions.
-    package static func plan(_ batch: [StreamAppend], view: some AppendStateView) throws(EventLogError) -> AppendPlan {
+    /// Checks idempotency and expected versions against `view` and assigns versions (`validated`: what
+    /// ``validate(_:maxEventSize:)`` returned for `batch`).
+    package static func plan(
+        _ batch: [StreamAppend],
+        _ validated: ValidatedBatch,
+        view: some AppendStateView
+    ) throws(EventLogError) -> AppendPlan {
+        let hashes = validated.streamHashes
         // Idempotency: all stored with the same body → replay; some stored → error.
         var storedCount = 0
-        var total = 0
+        let total = validated.ids.count
         var storedPositions: [[UInt64]] = []
-        for (k, entry) in batch.enumerated() {
-            for e in entry.events {
-                total += 1
-                if let pos = try view.storedPosition(of: e.id) {
-                    guard let stored = try view.storedEvent(at: pos), stored.stream == entry.stream,
-                        RecordCodec.sameBody(stored, e)
-                    else { throw .duplicateEventId(e.id.uuidString.lowercased(), position: pos) }
-                    if storedPositions.isEmpty { storedPositions = Array(repeating: [], count: batch.count) }
-                    storedPositions[k].append(pos)
-                    storedCount += 1
-                }
-            }
+        var k = 0
+        for n in 0..<total {
+            let id = validated.ids[n]
+            guard let pos = try view.storedPosition(of: id) else { continue }
+            while validated.entryStarts[k + 1] <= n { k += 1 }
+            let e = batch[k].events[n - validated.entryStarts[k]]
+            guard let stored = try view.storedEvent(at: pos), stored.stream == batch[k].stream,
+                RecordCodec.sameBody(stored, e)
+            else { throw .duplicateEventId(id.uuidString.lowercased(), position: pos) }
+            if storedPositions.isEmpty { storedPositions = Array(repeating: [], count: batch.count) }
+            storedPositions[k].append(pos)
+            storedCount += 1
         }
         if storedCount > 0 {
             guard storedCount == total else {
@@ -107,7 +148,7 @@ package enum AppendPlanner {
                     AppendResult(
                         stream: entry.stream,
                         positions: storedPositions[k],
-                        streamVersion: try view.currentVersion(of: entry.stream),
+                        streamVersion: try view.currentVersion(of: entry.stream, hash: hashes[k]),
                         idempotentReplay: true
                     )
                 )
@@ -116,28 +157,33 @@ package enum AppendPlanner {
         }
         var planned: [PlannedStream] = []
         planned.reserveCapacity(batch.count)
-        for entry in batch {
-            let current = try view.currentVersion(of: entry.stream)
-            switch entry.expected {
+        for k in batch.indices {
+            let stream = batch[k].stream
+            let expected = batch[k].expected
+            let current = try view.currentVersion(of: stream, hash: hashes[k])
+            switch expected {
             case .any: break
             case .noStream:
                 if current != nil {
-                    throw .wrongExpectedVersion(stream: entry.stream, expected: .noStream, actual: current)
+                    throw .wrongExpectedVersion(stream: stream, expected: .noStream, actual: current)
                 }
             case .streamExists:
                 if current == nil {
-                    throw .wrongExpectedVersion(stream: entry.stream, expected: .streamExists, actual: nil)
+                    throw .wrongExpectedVersion(stream: stream, expected: .streamExists, actual: nil)
                 }
             case .exactly(let v):
                 if current != v {
-                    throw .wrongExpectedVersion(stream: entry.stream, expected: entry.expected, actual: current)
+                    throw .wrongExpectedVersion(stream: stream, expected: expected, actual: current)
                 }
             }
             planned.append(
                 PlannedStream(
-                    stream: entry.stream,
+                    entry: k,
+                    stream: stream,
+                    hash: hashes[k],
                     firstVersion: current.map { $0 + 1 } ?? 0,
-                    events: entry.events,
+                    count: validated.entryStarts[k + 1] - validated.entryStarts[k],
+                    firstEvent: validated.entryStarts[k],
                     versionBefore: current
                 )
             )

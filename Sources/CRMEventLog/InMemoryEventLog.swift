@@ -31,7 +31,7 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
 
     private struct View: AppendStateView {
         let state: State
-        func currentVersion(of stream: String) -> UInt64? {
+        func currentVersion(of stream: String, hash: UInt64 = 0) -> UInt64? {
             guard let c = state.streams[stream]?.count, c > 0 else { return nil }
             return UInt64(c - 1)
         }
@@ -48,19 +48,19 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
     }
 
     public func append(_ batch: [StreamAppend]) async throws(EventLogError) -> [AppendResult] {
-        try AppendPlanner.validate(batch, maxEventSize: maxEventSize)
+        let validated = try AppendPlanner.validate(batch, maxEventSize: maxEventSize)
         let now = clock.now()
         let (results, head): ([AppendResult], UInt64?) = try state.withLock {
             (s) throws(EventLogError) in
             if s.closed { throw .closed() }
-            let plan = try AppendPlanner.plan(batch, view: View(state: s))
+            let plan = try AppendPlanner.plan(batch, validated, view: View(state: s))
             switch plan {
             case .replay(let r): return (r, nil)
             case .write(let planned):
                 var results: [AppendResult] = []
                 for p in planned {
                     var positions: [UInt64] = []
-                    for (i, e) in p.events.enumerated() {
+                    for (i, e) in batch[p.entry].events.enumerated() {
                         let pos = UInt64(s.events.count + 1)
                         let prev = s.events.last?.hash ?? RecordCodec.zeroHash
                         var buffer: [UInt8] = []
@@ -82,7 +82,7 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
                         positions.append(pos)
                     }
                     let version: UInt64? =
-                        p.events.isEmpty ? p.versionBefore : p.firstVersion + UInt64(p.events.count - 1)
+                        p.count == 0 ? p.versionBefore : p.firstVersion + UInt64(p.count - 1)
                     results.append(
                         AppendResult(
                             stream: p.stream,

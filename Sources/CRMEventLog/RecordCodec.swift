@@ -106,11 +106,25 @@ public enum RecordCodec {
         event.data.withUnsafeBytes { w.put(bytes: $0) }
         let canonicalEnd = w.offset
         w.put(bytes: prevHash)
+        writeHash(
+            prevHash: prevHash,
+            canonical: UnsafeRawBufferPointer(rebasing: buffer[0..<canonicalEnd]),
+            into: buffer.baseAddress! + w.offset
+        )
+        return w.offset + hashSize
+    }
+
+    /// Writes SHA-256(prevHash ‖ canonical), 32 bytes, at `out`.
+    @inline(__always)
+    static func writeHash(
+        prevHash: UnsafeRawBufferPointer,
+        canonical: UnsafeRawBufferPointer,
+        into out: UnsafeMutableRawPointer
+    ) {
         var h = SHA256()
         h.update(bufferPointer: prevHash)
-        h.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<canonicalEnd]))
-        h.finalize().withUnsafeBytes { w.put(bytes: $0) }
-        return w.offset
+        h.update(bufferPointer: canonical)
+        h.finalize().withUnsafeBytes { out.copyMemory(from: $0.baseAddress!, byteCount: hashSize) }
     }
 
     /// Writes little-endian fields into raw memory the caller sized.

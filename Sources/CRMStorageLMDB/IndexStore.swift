@@ -230,7 +230,7 @@ final class IndexStore: @unchecked Sendable {
 
     /// Writes one merge in a single transaction: stream records, stream-index entries and ids, each sorted, and
     /// the new progress. Returns the stream numbers given to `streams` (same order). Grows the map when full.
-    func merge(_ streams: [StreamEntries], ids: [UUID: UInt64], through: UInt64, progress: Progress)
+    func merge(_ streams: [StreamEntries], ids: IdTable, through: UInt64, progress: Progress)
         throws(LMDBError) -> (
             [UInt64], Progress
         )
@@ -248,7 +248,7 @@ final class IndexStore: @unchecked Sendable {
             }
         }
         let byNumber = streams.indices.sorted { numbers[$0] < numbers[$1] }
-        var sortedIds = ids.map { (key: Self.sortKey($0.key), position: $0.value) }
+        var sortedIds = zip(ids.ids, ids.positions).map { (key: Self.sortKey($0.0), position: $0.1) }
         sortedIds.sort { $0.key < $1.key }
         let done = Progress(indexedThrough: max(progress.indexedThrough, through), nextStreamNo: next)
         while true {

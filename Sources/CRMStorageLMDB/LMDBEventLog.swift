@@ -84,9 +84,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         var dirty: [String] = []
         var epoch: UInt32 = 1
         /// Ids not yet handed to a merge.
-        var ids: [UUID: UInt64] = [:]
+        var ids = IdTable()
         /// Ids of the merge in progress (still looked up here until it commits).
-        var mergingIds: [UUID: UInt64] = [:]
+        var mergingIds = IdTable()
         /// Events in `ids` and in `mergingIds`.
         var unmerged = 0
         var merging = 0
@@ -96,6 +96,33 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         /// Bumped when a merge commits: an index read transaction begun earlier may miss what just left memory.
         var generation: UInt64 = 0
         var mergeFailures = 0
+
+        /// A committed group's changes not folded in yet (see ``LMDBEventLog/withMemtable(_:)``).
+        var unfolded: Unfolded?
+
+        struct Unfolded: @unchecked Sendable {
+            // @unchecked: the writer hands the overlay over when it publishes it and no longer changes it.
+            let overlay: Overlay
+            let through: UInt64
+        }
+
+        /// Folds the published group's changes in, once.
+        mutating func foldPending() {
+            guard let u = unfolded else { return }
+            unfolded = nil
+            let t = u.overlay.streams
+            for i in 0..<t.count where !t.values[i].added.isEmpty {
+                fold(
+                    t.names[i],
+                    hash: t.hashes[i],
+                    base: t.values[i].base,
+                    added: t.values[i].added,
+                    through: u.through
+                )
+            }
+            for (id, position) in u.overlay.ids { ids.insert(id, position) }
+            unmerged += u.overlay.ids.count
+        }
 
         func stream(_ name: String) -> MemStream? { streams.find(name).map { streams.values[$0] } }
 
@@ -121,6 +148,23 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         }
     }
 
+    /// The memtable with every committed group folded in: what all its readers use.
+    @inline(__always)
+    func withMemtable<R>(_ body: (inout Memtable) throws(EventLogError) -> R) throws(EventLogError) -> R {
+        try memtable.withLock { (m) throws(EventLogError) -> R in
+            m.foldPending()
+            return try body(&m)
+        }
+    }
+
+    @inline(__always)
+    func withMemtable<R>(_ body: (inout Memtable) -> R) -> R {
+        memtable.withLock { m in
+            m.foldPending()
+            return body(&m)
+        }
+    }
+
     /// A stream as an append sees it.
     struct StreamState: Sendable {
         var streamNo: UInt64?
@@ -129,6 +173,10 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
 
     struct Request: Sendable {
         let batch: [StreamAppend]
+        /// The caller's validation: stream hashes and ids in flat arrays.
+        let validated: ValidatedBatch
+        /// The records, encoded by the caller but for the fields the writer fills in.
+        let records: PreparedRecords
         let eventCount: Int
         let enqueued: ContinuousClock.Instant
         let continuation: CheckedContinuation<Result<[AppendResult], EventLogError>, Never>
@@ -469,7 +517,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 added: [e.position],
                 through: e.position
             )
-            mem.ids[e.id] = e.position
+            mem.ids.insert(e.id, e.position)
             mem.unmerged += 1
             tailIds.append(e.id)
             expected += 1
@@ -490,15 +538,25 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     }
 
     public func append(_ batch: [StreamAppend]) async throws(EventLogError) -> [AppendResult] {
-        try AppendPlanner.validate(batch, maxEventSize: configuration.maxEventSize)
+        let validated = try AppendPlanner.validate(batch, maxEventSize: configuration.maxEventSize)
         if closedFlag.load(ordering: .acquiring) { throw .closed() }
+        let records = PreparedRecords(batch)
         let count = batch.reduce(0) { $0 + $1.events.count }
         let start = ContinuousClock.now
         let result = await withCheckedContinuation {
             (c: CheckedContinuation<Result<[AppendResult], EventLogError>, Never>) in
             let (accepted, wake) = queue.withLock { q -> (Bool, Bool) in
                 if q.closing { return (false, false) }
-                q.requests.append(Request(batch: batch, eventCount: count, enqueued: start, continuation: c))
+                q.requests.append(
+                    Request(
+                        batch: batch,
+                        validated: validated,
+                        records: records,
+                        eventCount: count,
+                        enqueued: start,
+                        continuation: c
+                    )
+                )
                 return (true, q.requests.count == q.wakeAt)
             }
             if !accepted { c.resume(returning: .failure(.closed())) } else if wake { wakeWriter.signal() }
@@ -623,10 +681,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         }
 
         /// The overlay entry of a stream (its state before this group plus what the group added so far).
-        func pending(_ stream: String) throws(EventLogError) -> Int {
-            let hash = StreamTable<Overlay.Pending>.hash(stream)
+        func pending(_ stream: String, hash: UInt64) throws(EventLogError) -> Int {
             if let i = overlay.streams.find(stream, hash: hash) { return i }
-            let (resident, generation) = log.memtable.withLock { m in
+            let (resident, generation) = log.withMemtable { m in
                 (
                     m.streams.find(stream, hash: hash).map {
                         StreamState(
@@ -648,15 +705,15 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             return overlay.streams.insert(stream, hash: hash, Overlay.Pending(base: base))
         }
 
-        func currentVersion(of stream: String) throws(EventLogError) -> UInt64? {
-            overlay.streams.values[try pending(stream)].lastVersion
+        func currentVersion(of stream: String, hash: UInt64) throws(EventLogError) -> UInt64? {
+            overlay.streams.values[try pending(stream, hash: hash)].lastVersion
         }
 
         func storedPosition(of id: UUID) throws(EventLogError) -> UInt64? {
             // The filter holds every stored id and this group's: "no" is certain, and nearly every new id gets it.
             guard log.filter.mayContain(id) else { return nil }
             if let p = overlay.ids.first(where: { $0.id == id }) { return p.position }
-            let (found, generation) = log.memtable.withLock { m in (m.ids[id] ?? m.mergingIds[id], m.generation) }
+            let (found, generation) = log.withMemtable { m in (m.ids[id] ?? m.mergingIds[id], m.generation) }
             if let found { return found }
             do throws(LMDBError) {
                 return try log.index.position(try indexTxn(generation: generation), of: id)
@@ -673,32 +730,25 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             let outcome = tryCommit(requests)
             switch outcome {
             case .committed(let results, let overlay, let head):
-                let unmerged = memtable.withLock { m in
-                    let t = overlay.streams
-                    for i in 0..<t.count where !t.values[i].added.isEmpty {
-                        m.fold(
-                            t.names[i],
-                            hash: t.hashes[i],
-                            base: t.values[i].base,
-                            added: t.values[i].added,
-                            through: head.position
-                        )
-                    }
-                    for (id, position) in overlay.ids { m.ids[id] = position }
-                    m.unmerged += overlay.ids.count
-                    return m.unmerged
+                // Publish the group's index changes, resume the callers, then fold the changes into the memtable:
+                // a caller builds its next append while the writer folds. Until the fold, whoever takes the
+                // memtable lock first (a reader of a stream, or the writer) folds them (`withMemtable`).
+                memtable.withLock { m in
+                    m.foldPending()
+                    m.unfolded = Memtable.Unfolded(overlay: overlay, through: head.position)
                 }
                 headState.withLock { $0 = head }
+                groupCommits.add(1, ordering: .relaxed)
+                groupedAppends.add(UInt64(requests.count), ordering: .relaxed)
                 let now = ContinuousClock.now
                 for (r, result) in zip(requests, results) {
                     appendLatency.recordNanoseconds(Int64((now - r.enqueued) / .nanoseconds(1)))
                     r.continuation.resume(returning: result)
                 }
-                groupCommits.add(1, ordering: .relaxed)
-                groupedAppends.add(UInt64(requests.count), ordering: .relaxed)
                 batchRequests.record(requests.count)
                 batchEvents.record(events)
                 waiters.advance(to: head.position)
+                let unmerged = withMemtable { $0.unmerged }
                 if filter.isFull { rebuildFilter() }
                 if unmerged >= configuration.indexMergeThreshold { requestMerge() }
                 if unmerged >= maxUnmerged { waitForMergeToCatchUp() }
@@ -752,7 +802,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             for req in requests {
                 let plan: AppendPlan
                 do throws(EventLogError) {
-                    plan = try AppendPlanner.plan(req.batch, view: view)
+                    plan = try AppendPlanner.plan(req.batch, req.validated, view: view)
                 } catch {
                     results.append(.failure(error))
                     continue
@@ -763,42 +813,53 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 case .write(let planned):
                     var out: [AppendResult] = []
                     out.reserveCapacity(planned.count)
-                    for p in planned {
-                        let slot = try view.pending(p.stream)
-                        let first = overlay.streams.values[slot].added.count
-                        for (i, e) in p.events.enumerated() {
-                            let pos = position + 1
-                            let size = RecordCodec.recordSize(stream: p.stream, event: e)
-                            let record = try reserveEvent(txn, pos, size: size)
-                            withUnsafeBytes(of: lastHash) { prev in
-                                _ = RecordCodec.encodeRecord(
-                                    position: pos,
-                                    streamVersion: p.firstVersion + UInt64(i),
-                                    stream: p.stream,
-                                    event: e,
-                                    recordedAt: now,
-                                    prevHash: prev,
-                                    into: record
+                    let records = req.records
+                    let ids = req.validated.ids
+                    try records.bytes.withUnsafeBytes { source in
+                        for p in planned {
+                            let slot = try view.pending(p.stream, hash: p.hash)
+                            let first = overlay.streams.values[slot].added.count
+                            for i in 0..<p.count {
+                                let n = p.firstEvent + i
+                                let pos = position + 1
+                                let start = records.offsets[n]
+                                let size = records.offsets[n + 1] - start
+                                let record = try reserveEvent(txn, pos, size: size)
+                                // The canonical bytes; `complete` writes the fields that depend on the log and the
+                                // 64 bytes of the chain after them.
+                                record.baseAddress!.copyMemory(
+                                    from: source.baseAddress! + start,
+                                    byteCount: size - 2 * RecordCodec.hashSize
                                 )
+                                withUnsafeBytes(of: lastHash) { prev in
+                                    RecordCodec.complete(
+                                        record,
+                                        position: pos,
+                                        streamVersion: p.firstVersion + UInt64(i),
+                                        recordedAt: now,
+                                        effectiveFromRecordedAt: records.effectiveFromRecordedAt[n],
+                                        prevHash: prev
+                                    )
+                                }
+                                withUnsafeMutableBytes(of: &lastHash) {
+                                    $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: record[(size - 32)...]))
+                                }
+                                position = pos
+                                overlay.streams.values[slot].added.append(pos)
+                                overlay.ids.append((ids[n], pos))
+                                filter.insert(ids[n])
                             }
-                            withUnsafeMutableBytes(of: &lastHash) {
-                                $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: record[(size - 32)...]))
-                            }
-                            position = pos
-                            overlay.streams.values[slot].added.append(pos)
-                            overlay.ids.append((e.id, pos))
-                            filter.insert(e.id)
-                        }
-                        let positions = Array(overlay.streams.values[slot].added[first...])
-                        let version = overlay.streams.values[slot].lastVersion
-                        out.append(
-                            AppendResult(
-                                stream: p.stream,
-                                positions: positions,
-                                streamVersion: version,
-                                idempotentReplay: false
+                            let positions = Array(overlay.streams.values[slot].added[first...])
+                            let version = overlay.streams.values[slot].lastVersion
+                            out.append(
+                                AppendResult(
+                                    stream: p.stream,
+                                    positions: positions,
+                                    streamVersion: version,
+                                    idempotentReplay: false
+                                )
                             )
-                        )
+                        }
                     }
                     results.append(.success(out))
                 }
@@ -829,12 +890,10 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         var hashes: [UInt64] = []
         hashes.reserveCapacity(requests.reduce(0) { $0 + $1.batch.count })
         for r in requests {
-            for entry in r.batch {
-                hashes.append(StreamTable<MemStream>.hash(entry.stream))
-                for e in entry.events { filter.prefetch(e.id) }
-            }
+            hashes.append(contentsOf: r.validated.streamHashes)
+            for id in r.validated.ids { filter.prefetch(id) }
         }
-        memtable.withLock { m in
+        withMemtable { m in
             for h in hashes { m.streams.prefetchSlot(hash: h) }
             for h in hashes { m.streams.prefetchEntry(hash: h) }
         }
@@ -878,7 +937,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     /// Rebuilds the id filter at twice its capacity from the index and the memtable (writer thread).
     private func rebuildFilter() {
         // Memtable first, then the index transaction: an id that leaves memory in between is in that transaction.
-        let inMemory = memtable.withLock { Array($0.ids.keys) + Array($0.mergingIds.keys) }
+        let inMemory = withMemtable { $0.ids.ids + $0.mergingIds.ids }
         do throws(LMDBError) {
             let txn = try index.beginRead()
             defer { index.endRead(txn) }
@@ -905,7 +964,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
 
     private func waitForMergeToCatchUp() {
         merges.withLock {
-            while !mergeStopped && memtable.withLock({ $0.unmerged >= maxUnmerged && $0.merging > 0 }) {
+            while !mergeStopped && withMemtable({ $0.unmerged >= maxUnmerged && $0.merging > 0 }) {
                 merges.wait()
             }
         }
@@ -930,9 +989,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
 
     /// Hands every unmerged entry to the index in one sorted transaction, then drops it from memory.
     private func mergeIndex() {
-        let job = memtable.withLock {
+        let job = withMemtable {
             m -> (
-                streams: [IndexStore.StreamEntries], ids: [UUID: UInt64], through: UInt64, progress: IndexStore.Progress
+                streams: [IndexStore.StreamEntries], ids: IdTable, through: UInt64, progress: IndexStore.Progress
             )? in
             guard m.merging == 0, m.unmerged > 0 else { return nil }
             let names = m.dirty
@@ -947,8 +1006,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 )
             }
             m.mergingIds = m.ids
-            m.ids = [:]
-            m.ids.reserveCapacity(Swift.min(m.merging + m.unmerged, 1 << 20))
+            m.ids = IdTable(capacity: Swift.min(m.merging + m.unmerged, 1 << 20))
             m.merging = m.unmerged
             m.unmerged = 0
             return (streams, m.mergingIds, m.foldedThrough, m.progress)
@@ -962,14 +1020,14 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 through: job.through,
                 progress: job.progress
             )
-            memtable.withLock { m in
+            withMemtable { m in
                 for (i, entry) in job.streams.enumerated() {
                     guard let k = m.streams.find(entry.name) else { continue }
                     m.streams.values[k].positions.removeFirst(entry.positions.count)
                     m.streams.values[k].mergedCount += UInt64(entry.positions.count)
                     m.streams.values[k].streamNo = numbers[i]
                 }
-                m.mergingIds = [:]
+                m.mergingIds = IdTable()
                 m.merging = 0
                 m.progress = progress
                 m.generation &+= 1
@@ -986,10 +1044,10 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 ]
             )
         } catch {
-            let failures = memtable.withLock { m in
+            let failures = withMemtable { m in
                 // Hand everything back to the next merge.
-                m.ids.merge(m.mergingIds) { newer, _ in newer }
-                m.mergingIds = [:]
+                m.ids.insertAbsent(from: m.mergingIds)
+                m.mergingIds = IdTable()
                 m.unmerged += m.merging
                 m.merging = 0
                 for entry in job.streams {
@@ -1011,11 +1069,11 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     /// Merges every in-memory index entry into the index and waits until it is committed, e.g. before copying
     /// the directory for a backup. Appends may continue meanwhile; their entries may stay in memory.
     public func flushIndex() async {
-        let target = memtable.withLock { $0.foldedThrough }
+        let target = withMemtable { $0.foldedThrough }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
                 while true {
-                    let done = self.memtable.withLock { $0.progress.indexedThrough >= target }
+                    let done = self.withMemtable { $0.progress.indexedThrough >= target }
                     if done { break }
                     let stopped = self.merges.withLock { () -> Bool in
                         if self.mergeStopped { return true }
@@ -1078,7 +1136,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         -> EventPage
     {
         if closedFlag.load(ordering: .acquiring) { throw .closed() }
-        let resident = memtable.withLock { $0.stream(name) }
+        let resident = withMemtable { $0.stream(name) }
         // Which versions this page needs, then their positions (index for merged versions, memory for the rest).
         let positions: [UInt64]
         let next: UInt64?
@@ -1206,7 +1264,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
 
     public func streamVersion(_ stream: String) throws(EventLogError) -> UInt64? {
         if closedFlag.load(ordering: .acquiring) { throw .closed() }
-        if let s = memtable.withLock({ $0.stream(stream) }) { return s.lastVersion }
+        if let s = withMemtable({ $0.stream(stream) }) { return s.lastVersion }
         do throws(LMDBError) {
             let txn = try index.beginRead()
             defer { index.endRead(txn) }
@@ -1225,7 +1283,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
 
     /// Disk and index figures for operators.
     public func statistics() throws(EventLogError) -> [String: UInt64] {
-        let mem = memtable.withLock {
+        let mem = withMemtable {
             (
                 $0.unmerged + $0.merging, $0.dirty.count, $0.progress.indexedThrough, $0.streams.count,
                 $0.mergeFailures

@@ -1,4 +1,5 @@
 import CLMDB
+import CRMEventLog
 
 /// A hash map from stream name to `Value` for the writer's hot path.
 ///
@@ -28,37 +29,9 @@ struct StreamTable<Value: Sendable>: Sendable {
 
     var count: Int { names.count }
 
-    /// A fast 64-bit hash of the name's UTF-8 bytes (not for untrusted-collision resistance: stream names come from
-    /// the application, and a collision only costs a comparison).
+    /// ``FastHash/string(_:)`` of the name.
     @inline(__always)
-    static func hash(_ name: String) -> UInt64 {
-        var name = name
-        return name.withUTF8 { u -> UInt64 in
-            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(u.count)
-            let raw = UnsafeRawBufferPointer(u)
-            var i = 0
-            while i + 8 <= raw.count {
-                h = mix(h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                i += 8
-            }
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < raw.count {
-                tail |= UInt64(raw[i]) << shift
-                shift += 8
-                i += 1
-            }
-            return mix(h ^ tail ^ 0xFF51_AFD7_ED55_8CCD)
-        }
-    }
-
-    @inline(__always)
-    private static func mix(_ x: UInt64) -> UInt64 {
-        var z = x &* 0xBF58_476D_1CE4_E5B9
-        z ^= z >> 29
-        z = z &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 32)
-    }
+    static func hash(_ name: String) -> UInt64 { FastHash.string(name) }
 
     /// The index of `name`'s entry.
     @inline(__always)

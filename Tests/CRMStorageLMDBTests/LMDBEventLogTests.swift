@@ -218,4 +218,35 @@ private func ev(_ n: Int, size: Int = 32) -> NewEvent {
         #expect(window.wait?.callers == 8)
         #expect(window.wait?.nanoseconds == LMDBEventLog.GatherWindow.maxWaitNanos)
     }
+
+    /// The writer resumes callers before it folds their group into the memtable; whoever reads the memtable first
+    /// folds it. Every append must be visible to its caller's next read, while merges run and other callers append.
+    @Test func anAppendIsVisibleToItsCallersNextReadsWhileTheWriterFoldsAndMerges() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try LMDBEventLog.open(
+            directory: dir,
+            configuration: LMDBConfiguration(mapSize: 8 << 20, indexMergeThreshold: 40)
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for t in 0..<8 {
+                group.addTask {
+                    let stream = "contact-\(t)"
+                    for k in 0..<60 {
+                        let events = (0..<(1 + k % 3)).map { ev(100_000 * (t + 1) + 10 * k + $0) }
+                        let r = try await log.append(events, to: stream, expected: .any)
+                        #expect(try log.streamVersion(stream) == r.streamVersion)
+                        let read = try await log.readAll(
+                            ReadQuery(filter: .stream(stream), direction: .backward, limit: 1)
+                        )
+                        #expect(read.first?.position == r.positions.last)
+                        #expect(try log.event(at: r.positions.last!)?.id == events.last?.id)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await log.verifyChain().isIntact)
+        await log.close()
+    }
 }
