@@ -35,6 +35,13 @@ package struct PlannedStream: Sendable {
     package var versionBefore: UInt64?
 }
 
+package enum BatchPlan: Sendable {
+    /// Write the batch; each stream's version before it (`nil`: new stream), in ``AppendBatch/streamNames`` order.
+    case write(versionsBefore: [UInt64?])
+    /// Every event is already stored with the same body: return this and write nothing.
+    case replay(BatchAppendResult)
+}
+
 package enum AppendPlan: Sendable {
     /// Write these streams' events, in this order.
     case write([PlannedStream])
@@ -54,12 +61,14 @@ package enum AppendPlanner {
         }
         var hashes: [UInt64] = []
         hashes.reserveCapacity(batch.count)
-        var streams = BatchDedup(count: batch.count)
+        var streams = OpenSlots()
+        streams.reserve(batch.count)
         let total = batch.reduce(0) { $0 + $1.events.count }
         var ids = [UUID](repeating: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), count: total)
         var entryStarts: [Int] = []
         entryStarts.reserveCapacity(batch.count + 1)
-        var idSet = BatchDedup(count: total)
+        var idSet = OpenSlots()
+        idSet.reserve(total)
         var n = 0
         for (k, entry) in batch.enumerated() {
             entryStarts.append(n)
@@ -68,44 +77,102 @@ package enum AppendPlanner {
             }
             let hash = FastHash.string(entry.stream)
             hashes.append(hash)
-            let earlier = streams.insert(k, hash: hash) { hashes[$0] == hash && batch[$0].stream == entry.stream }
-            guard earlier == nil else {
+            guard streams.find(hash: hash, where: { hashes[$0] == hash && batch[$0].stream == entry.stream }) == nil
+            else {
                 throw EventLogError(
                     code: .invalidArgument,
                     message: "stream '\(entry.stream)' appears twice in one multi-stream append; merge its events",
                     stream: entry.stream
                 )
             }
+            streams.insert(k, hash: hash)
             for e in entry.events {
-                if e.type.isEmpty { throw .invalidEvent(stream: entry.stream, "event \(e.id) has an empty type") }
-                if e.type.utf8.count > 255 {
-                    throw .invalidEvent(stream: entry.stream, "event type is longer than 255 bytes")
-                }
-                if e.metadata.actor.utf8.count > RecordCodec.maxShortField
-                    || e.metadata.tenant.utf8.count > RecordCodec.maxShortField
-                {
-                    throw .invalidEvent(
-                        stream: entry.stream,
-                        "actor or tenant is longer than \(RecordCodec.maxShortField) bytes"
-                    )
-                }
+                try checkEvent(type: e.type, metadata: e.metadata, id: e.id, stream: entry.stream)
                 if e.data.count > maxEventSize {
                     throw .eventTooLarge(stream: entry.stream, size: e.data.count, limit: maxEventSize)
                 }
                 let id = e.id
                 ids[n] = id
-                guard idSet.insert(n, hash: FastHash.uuid(id), same: { ids[$0] == id }) == nil else {
+                let idHash = FastHash.uuid(id)
+                guard idSet.find(hash: idHash, where: { ids[$0] == id }) == nil else {
                     throw EventLogError(
                         code: .invalidArgument,
                         message: "event id \(id.uuidString.lowercased()) appears twice in one append",
                         stream: entry.stream
                     )
                 }
+                idSet.insert(n, hash: idHash)
                 n += 1
             }
         }
         entryStarts.append(n)
         return ValidatedBatch(streamHashes: hashes, ids: ids, entryStarts: entryStarts)
+    }
+
+    /// The checks of one event that need no state (its payload size is checked against the log's limit apart).
+    @inline(__always)
+    package static func checkEvent(type: String, metadata: EventMetadata, id: UUID, stream: String)
+        throws(EventLogError)
+    {
+        if type.isEmpty { throw .invalidEvent(stream: stream, "event \(id) has an empty type") }
+        if type.utf8.count > 255 { throw .invalidEvent(stream: stream, "event type is longer than 255 bytes") }
+        if metadata.actor.utf8.count > RecordCodec.maxShortField
+            || metadata.tenant.utf8.count > RecordCodec.maxShortField
+        {
+            throw .invalidEvent(stream: stream, "actor or tenant is longer than \(RecordCodec.maxShortField) bytes")
+        }
+    }
+
+    /// Throws ``EventLogError/Code/wrongExpectedVersion`` unless `stream`, at version `current`, is as `expected`.
+    @inline(__always)
+    package static func check(_ expected: ExpectedVersion, stream: String, current: UInt64?) throws(EventLogError) {
+        switch expected {
+        case .any: return
+        case .noStream: if current == nil { return }
+        case .streamExists: if current != nil { return }
+        case .exactly(let v): if current == v { return }
+        }
+        throw .wrongExpectedVersion(stream: stream, expected: expected, actual: current)
+    }
+
+    /// Checks idempotency and expected versions against `view` for an ``AppendBatch``: `.write` with each stream's
+    /// version before the append, or `.replay` when every event is already stored with the same body.
+    package static func plan(_ batch: AppendBatch, view: some AppendStateView) throws(EventLogError) -> BatchPlan {
+        let ids = batch.records.ids
+        var stored: [UInt64] = []
+        var storedCount = 0
+        for n in ids.indices {
+            guard let pos = try view.storedPosition(of: ids[n]) else { continue }
+            let (stream, e) = try batch.records.event(n)
+            guard let s = try view.storedEvent(at: pos), s.stream == stream, RecordCodec.sameBody(s, e) else {
+                throw .duplicateEventId(ids[n].uuidString.lowercased(), position: pos)
+            }
+            storedCount += 1
+            if stored.count == n { stored.append(pos) }
+        }
+        if storedCount > 0 {
+            guard storedCount == ids.count else {
+                throw EventLogError(
+                    code: .duplicateEventId,
+                    message: "\(storedCount) of the \(ids.count) event ids in this append are already stored; "
+                        + "retry the exact original append or use new ids"
+                )
+            }
+            var versions: [UInt64?] = []
+            for k in batch.streamNames.indices {
+                versions.append(try view.currentVersion(of: batch.streamNames[k], hash: batch.streamHashes[k]))
+            }
+            return .replay(BatchAppendResult(positions: stored, streamVersions: versions, idempotentReplay: true))
+        }
+        var before: [UInt64?] = []
+        before.reserveCapacity(batch.streamNames.count)
+        for k in batch.streamNames.indices {
+            let stream = batch.streamNames[k]
+            let current = try view.currentVersion(of: stream, hash: batch.streamHashes[k])
+            try check(batch.expectations[k], stream: stream, current: current)
+            before.append(current)
+        }
+        return .write(versionsBefore: before)
     }
 
     /// Checks idempotency and expected versions against `view` and assigns versions (`validated`: what
@@ -161,21 +228,7 @@ package enum AppendPlanner {
             let stream = batch[k].stream
             let expected = batch[k].expected
             let current = try view.currentVersion(of: stream, hash: hashes[k])
-            switch expected {
-            case .any: break
-            case .noStream:
-                if current != nil {
-                    throw .wrongExpectedVersion(stream: stream, expected: .noStream, actual: current)
-                }
-            case .streamExists:
-                if current == nil {
-                    throw .wrongExpectedVersion(stream: stream, expected: .streamExists, actual: nil)
-                }
-            case .exactly(let v):
-                if current != v {
-                    throw .wrongExpectedVersion(stream: stream, expected: expected, actual: current)
-                }
-            }
+            try check(expected, stream: stream, current: current)
             planned.append(
                 PlannedStream(
                     entry: k,

@@ -23,6 +23,13 @@ public protocol EventLog: Sendable {
     /// checked; an entry without events is a pure version check. Returns one result per entry, in order.
     func append(_ batch: [StreamAppend]) async throws(EventLogError) -> [AppendResult]
 
+    /// Appends an ``AppendBatch`` in one atomic step: its events get consecutive positions in the order they were
+    /// added, streams interleaved; every stream's expectation is checked. The bulk path: the caller built and
+    /// encoded the events as it added them.
+    ///
+    /// - Throws: as ``append(_:)-(_:[StreamAppend])``; ``EventLogError/Code/emptyAppend`` for a batch without events.
+    func append(_ batch: AppendBatch) async throws(EventLogError) -> BatchAppendResult
+
     /// Events matching `query`, fetched page by page (the log is never loaded whole).
     func read(_ query: ReadQuery) -> EventSequence
 

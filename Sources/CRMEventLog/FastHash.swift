@@ -51,36 +51,3 @@ package enum FastHash {
         }
     }
 }
-
-/// "Seen before?" for the stream names or the ids of one append: an open-addressing set of indices into the
-/// caller's array, sized once for `count` entries (one allocation).
-package struct BatchDedup: ~Copyable {
-    private var slots: UnsafeMutableBufferPointer<Int32>
-    private let mask: Int
-
-    package init(count: Int) {
-        var n = 16
-        while n < count * 2 { n <<= 1 }
-        slots = .allocate(capacity: n)
-        slots.initialize(repeating: 0)
-        mask = n - 1
-    }
-
-    deinit { slots.deallocate() }
-
-    /// Records entry `index` under `hash` unless an entry for which `same(earlier)` holds is already there; returns
-    /// that earlier entry's index, or nil when `index` was added.
-    @inline(__always)
-    package mutating func insert(_ index: Int, hash: UInt64, same: (Int) -> Bool) -> Int? {
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let s = Int(slots[slot])
-            if s == 0 {
-                slots[slot] = Int32(truncatingIfNeeded: index + 1)
-                return nil
-            }
-            if same(s - 1) { return s - 1 }
-            slot = (slot + 1) & mask
-        }
-    }
-}

@@ -99,6 +99,57 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
         return results
     }
 
+    public func append(_ batch: AppendBatch) async throws(EventLogError) -> BatchAppendResult {
+        if batch.isEmpty { throw .emptyAppend(stream: batch.streamNames.count == 1 ? batch.streamNames[0] : nil) }
+        if batch.largestPayload.size > maxEventSize {
+            let stream = batch.streamNames[Int(batch.eventStreams[batch.largestPayload.event])]
+            throw .eventTooLarge(stream: stream, size: batch.largestPayload.size, limit: maxEventSize)
+        }
+        let now = clock.now()
+        let (result, head): (BatchAppendResult, UInt64?) = try state.withLock { (s) throws(EventLogError) in
+            if s.closed { throw .closed() }
+            switch try AppendPlanner.plan(batch, view: View(state: s)) {
+            case .replay(let r): return (r, nil)
+            case .write(let before):
+                var next = before.map { $0.map { $0 + 1 } ?? 0 }
+                var positions: [UInt64] = []
+                positions.reserveCapacity(batch.count)
+                for n in 0..<batch.count {
+                    let k = Int(batch.eventStreams[n])
+                    let pos = UInt64(s.events.count + 1)
+                    var record = Array(batch.records.record(n))
+                    let prev = s.events.last?.hash ?? RecordCodec.zeroHash
+                    record.withUnsafeMutableBytes { raw in
+                        prev.withUnsafeBytes { p in
+                            RecordCodec.complete(
+                                raw,
+                                position: pos,
+                                streamVersion: next[k],
+                                recordedAt: now,
+                                effectiveFromRecordedAt: batch.records.effectiveFromRecordedAt[n],
+                                prevHash: p
+                            )
+                        }
+                    }
+                    next[k] += 1
+                    let rec = try RecordCodec.decode(bytes: record)
+                    s.events.append(rec)
+                    s.records.append(record)
+                    s.streams[rec.stream, default: []].append(pos)
+                    s.ids[rec.id] = pos
+                    positions.append(pos)
+                }
+                let versions = zip(before, next).map { b, n in n == 0 ? b : n - 1 }
+                return (
+                    BatchAppendResult(positions: positions, streamVersions: versions, idempotentReplay: false),
+                    UInt64(s.events.count)
+                )
+            }
+        }
+        if let head { waiters.advance(to: head) }
+        return result
+    }
+
     public func read(_ query: ReadQuery) -> EventSequence { EventSequence(source: self, query: query) }
 
     public func subscribe(from position: UInt64, filter: ReadFilter) -> EventSubscription {

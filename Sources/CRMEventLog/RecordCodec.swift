@@ -38,9 +38,7 @@ public enum RecordCodec {
 
     /// The record's flags byte: bit 0 a correlation id, bit 1 a causation id.
     @inline(__always)
-    static func flags(of event: NewEvent) -> UInt8 {
-        (event.metadata.correlationId != nil ? 1 : 0) | (event.metadata.causationId != nil ? 2 : 0)
-    }
+    static func flags(of event: NewEvent) -> UInt8 { flags(of: event.metadata) }
 
     /// Writes the full stored record (canonical bytes, prevHash, hash) for `event` into `out` and returns the
     /// new hash.

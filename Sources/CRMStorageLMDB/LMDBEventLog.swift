@@ -54,6 +54,8 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     nonisolated(unsafe) var mergeStopped = false  // under `merges`
     nonisolated(unsafe) var filter: IdFilter
     let closedFlag = Atomic<Bool>(false)
+    /// Hashes large appends' chains beside the writer thread.
+    let hasher = ChainHasher()
     /// Successful group commits and the append calls they resolved (for `statistics()`).
     let groupCommits = Atomic<UInt64>(0)
     let groupedAppends = Atomic<UInt64>(0)
@@ -66,14 +68,35 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     struct MemStream: Sendable {
         var streamNo: UInt64?
         /// Versions `0..<mergedCount` are in the index's `streamIndex` table.
-        var mergedCount: UInt64
+        private(set) var mergedCount: UInt64
         /// Positions of versions `mergedCount...`, not yet merged.
-        var positions: [UInt64]
+        private(set) var positions: [UInt64]
+        /// `mergedCount + positions.count`, kept here so that an append's version lookup reads the entry only, not
+        /// the positions array's buffer (another cache miss per stream; half of the lookup's time).
+        private(set) var versionCount: UInt64
         /// The merge epoch whose dirty list names this stream.
         var dirtyEpoch: UInt32 = 0
 
-        var versionCount: UInt64 { mergedCount + UInt64(positions.count) }
+        init(streamNo: UInt64?, mergedCount: UInt64, positions: [UInt64]) {
+            self.streamNo = streamNo
+            self.mergedCount = mergedCount
+            self.positions = positions
+            self.versionCount = mergedCount + UInt64(positions.count)
+        }
+
         var lastVersion: UInt64? { versionCount == 0 ? nil : versionCount - 1 }
+
+        /// Adds the positions of the stream's next versions.
+        mutating func append(_ added: [UInt64]) {
+            if added.count == 1 { positions.append(added[0]) } else { positions.append(contentsOf: added) }
+            versionCount += UInt64(added.count)
+        }
+
+        /// The first `count` unmerged positions are now in the index.
+        mutating func merged(_ count: Int) {
+            positions.removeFirst(count)
+            mergedCount += UInt64(count)
+        }
     }
 
     /// The in-memory part of the index: every stream touched since open (up to `residentStreams`), the
@@ -135,11 +158,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                     hash: hash,
                     MemStream(streamNo: base.streamNo, mergedCount: base.versionCount, positions: [])
                 )
-            if added.count == 1 {
-                streams.values[i].positions.append(added[0])
-            } else {
-                streams.values[i].positions.append(contentsOf: added)
-            }
+            streams.values[i].append(added)
             if streams.values[i].dirtyEpoch != epoch {
                 streams.values[i].dirtyEpoch = epoch
                 dirty.append(name)
@@ -172,14 +191,56 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     }
 
     struct Request: Sendable {
-        let batch: [StreamAppend]
-        /// The caller's validation: stream hashes and ids in flat arrays.
-        let validated: ValidatedBatch
-        /// The records, encoded by the caller but for the fields the writer fills in.
-        let records: PreparedRecords
+        enum Work: Sendable {
+            /// A `[StreamAppend]` append, its validation (stream hashes and ids in flat arrays) and its records,
+            /// encoded by the caller but for the fields the writer fills in.
+            case streams(
+                [StreamAppend],
+                ValidatedBatch,
+                PreparedRecords,
+                CheckedContinuation<Result<[AppendResult], EventLogError>, Never>
+            )
+            case batch(AppendBatch, CheckedContinuation<Result<BatchAppendResult, EventLogError>, Never>)
+        }
+
+        let work: Work
         let eventCount: Int
         let enqueued: ContinuousClock.Instant
-        let continuation: CheckedContinuation<Result<[AppendResult], EventLogError>, Never>
+
+        var streamHashes: [UInt64] {
+            switch work {
+            case .streams(_, let v, _, _): v.streamHashes
+            case .batch(let b, _): b.streamHashes
+            }
+        }
+
+        var ids: [UUID] {
+            switch work {
+            case .streams(_, let v, _, _): v.ids
+            case .batch(let b, _): b.records.ids
+            }
+        }
+
+        func resume(_ result: Result<Outcome, EventLogError>) {
+            switch (work, result) {
+            case (.streams(_, _, _, let c), .success(.streams(let r))): c.resume(returning: .success(r))
+            case (.batch(_, let c), .success(.batch(let r))): c.resume(returning: .success(r))
+            case (.streams(_, _, _, let c), .failure(let e)): c.resume(returning: .failure(e))
+            case (.batch(_, let c), .failure(let e)): c.resume(returning: .failure(e))
+            case (.streams(_, _, _, let c), .success(.batch)):
+                c.resume(returning: .failure(.storage("internal error: a batch result for a streams append")))
+            case (.batch(_, let c), .success(.streams)):
+                c.resume(returning: .failure(.storage("internal error: a streams result for a batch append")))
+            }
+        }
+
+        func fail(_ error: EventLogError) { resume(.failure(error)) }
+    }
+
+    /// What the writer hands back for one request.
+    enum Outcome: Sendable {
+        case streams([AppendResult])
+        case batch(BatchAppendResult)
     }
 
     struct WriterQueue: Sendable {
@@ -541,27 +602,33 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         let validated = try AppendPlanner.validate(batch, maxEventSize: configuration.maxEventSize)
         if closedFlag.load(ordering: .acquiring) { throw .closed() }
         let records = PreparedRecords(batch)
-        let count = batch.reduce(0) { $0 + $1.events.count }
+        return try await enqueue(events: records.count) { .streams(batch, validated, records, $0) }.get()
+    }
+
+    public func append(_ batch: AppendBatch) async throws(EventLogError) -> BatchAppendResult {
+        if batch.isEmpty { throw .emptyAppend(stream: batch.streamNames.count == 1 ? batch.streamNames[0] : nil) }
+        if batch.largestPayload.size > configuration.maxEventSize {
+            let stream = batch.streamNames[Int(batch.eventStreams[batch.largestPayload.event])]
+            throw .eventTooLarge(stream: stream, size: batch.largestPayload.size, limit: configuration.maxEventSize)
+        }
+        if closedFlag.load(ordering: .acquiring) { throw .closed() }
+        return try await enqueue(events: batch.count) { .batch(batch, $0) }.get()
+    }
+
+    /// Queues a request for the writer thread and waits for its result.
+    private func enqueue<T: Sendable>(
+        events: Int,
+        _ work: (CheckedContinuation<Result<T, EventLogError>, Never>) -> Request.Work
+    ) async -> Result<T, EventLogError> {
         let start = ContinuousClock.now
-        let result = await withCheckedContinuation {
-            (c: CheckedContinuation<Result<[AppendResult], EventLogError>, Never>) in
+        return await withCheckedContinuation { (c: CheckedContinuation<Result<T, EventLogError>, Never>) in
             let (accepted, wake) = queue.withLock { q -> (Bool, Bool) in
                 if q.closing { return (false, false) }
-                q.requests.append(
-                    Request(
-                        batch: batch,
-                        validated: validated,
-                        records: records,
-                        eventCount: count,
-                        enqueued: start,
-                        continuation: c
-                    )
-                )
+                q.requests.append(Request(work: work(c), eventCount: events, enqueued: start))
                 return (true, q.requests.count == q.wakeAt)
             }
             if !accepted { c.resume(returning: .failure(.closed())) } else if wake { wakeWriter.signal() }
         }
-        return try result.get()
     }
 
     // MARK: Writer thread
@@ -743,7 +810,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 let now = ContinuousClock.now
                 for (r, result) in zip(requests, results) {
                     appendLatency.recordNanoseconds(Int64((now - r.enqueued) / .nanoseconds(1)))
-                    r.continuation.resume(returning: result)
+                    r.resume(result)
                 }
                 batchRequests.record(requests.count)
                 batchEvents.record(events)
@@ -756,24 +823,20 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             case .mapFull:
                 if !growMap() {
                     for r in requests {
-                        r.continuation.resume(
-                            returning: .failure(
-                                .storage("the map reached maxMapSize \(configuration.maxMapSize); raise it")
-                            )
-                        )
+                        r.fail(.storage("the map reached maxMapSize \(configuration.maxMapSize); raise it"))
                     }
                     return
                 }
             case .failed(let error):
                 logger.error("group commit failed", metadata: ["error": "\(error)"])
-                for r in requests { r.continuation.resume(returning: .failure(error)) }
+                for r in requests { r.fail(error) }
                 return
             }
         }
     }
 
     enum CommitOutcome {
-        case committed([Result<[AppendResult], EventLogError>], Overlay, LogHead)
+        case committed([Result<Outcome, EventLogError>], Overlay, LogHead)
         case mapFull
         case failed(EventLogError)
     }
@@ -785,13 +848,13 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             return rc == MDB_MAP_RESIZED || rc == MDB_MAP_FULL
                 ? .mapFull : .failed(LMDBError(code: rc, operation: "mdb_txn_begin(write)").asEventLogError)
         }
-        let overlay = Overlay(streams: requests.reduce(0) { $0 + $1.batch.count })
+        let overlay = Overlay(streams: requests.reduce(0) { $0 + $1.streamHashes.count })
         overlay.ids.reserveCapacity(requests.reduce(0) { $0 + $1.eventCount })
         prefetch(requests)
         let view = WriterView(log: self, txn: txn, overlay: overlay)
         defer { view.endIndexRead() }
         var head = headState.withLock { $0 }
-        var results: [Result<[AppendResult], EventLogError>] = []
+        var results: [Result<Outcome, EventLogError>] = []
         results.reserveCapacity(requests.count)
         let now = clock.now()
         // The chain's last hash, as 32 bytes (a `[UInt8]` only once, for the new head).
@@ -799,71 +862,105 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         withUnsafeMutableBytes(of: &lastHash) { $0.copyBytes(from: head.hash) }
         var position = head.position
         do {
+            var chain = ChainWriter(log: self, txn: txn, position: position, lastHash: lastHash, now: now)
             for req in requests {
-                let plan: AppendPlan
-                do throws(EventLogError) {
-                    plan = try AppendPlanner.plan(req.batch, req.validated, view: view)
-                } catch {
-                    results.append(.failure(error))
-                    continue
-                }
-                switch plan {
-                case .replay(let r):
-                    results.append(.success(r))
-                case .write(let planned):
-                    var out: [AppendResult] = []
-                    out.reserveCapacity(planned.count)
-                    let records = req.records
-                    let ids = req.validated.ids
-                    try records.bytes.withUnsafeBytes { source in
+                switch req.work {
+                case .streams(let batch, let validated, let records, _):
+                    let plan: AppendPlan
+                    do throws(EventLogError) {
+                        plan = try AppendPlanner.plan(batch, validated, view: view)
+                    } catch {
+                        results.append(.failure(error))
+                        continue
+                    }
+                    switch plan {
+                    case .replay(let r):
+                        results.append(.success(.streams(r)))
+                    case .write(let planned):
+                        // Every record's overlay slot and version, then the records, in batch order.
+                        let n = records.count
+                        var slots = [Int](repeating: 0, count: n)
+                        var versions = [UInt64](repeating: 0, count: n)
+                        var out: [AppendResult] = []
+                        out.reserveCapacity(planned.count)
                         for p in planned {
                             let slot = try view.pending(p.stream, hash: p.hash)
-                            let first = overlay.streams.values[slot].added.count
                             for i in 0..<p.count {
-                                let n = p.firstEvent + i
-                                let pos = position + 1
-                                let start = records.offsets[n]
-                                let size = records.offsets[n + 1] - start
-                                let record = try reserveEvent(txn, pos, size: size)
-                                // The canonical bytes; `complete` writes the fields that depend on the log and the
-                                // 64 bytes of the chain after them.
-                                record.baseAddress!.copyMemory(
-                                    from: source.baseAddress! + start,
-                                    byteCount: size - 2 * RecordCodec.hashSize
-                                )
-                                withUnsafeBytes(of: lastHash) { prev in
-                                    RecordCodec.complete(
-                                        record,
-                                        position: pos,
-                                        streamVersion: p.firstVersion + UInt64(i),
-                                        recordedAt: now,
-                                        effectiveFromRecordedAt: records.effectiveFromRecordedAt[n],
-                                        prevHash: prev
-                                    )
-                                }
-                                withUnsafeMutableBytes(of: &lastHash) {
-                                    $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: record[(size - 32)...]))
-                                }
-                                position = pos
-                                overlay.streams.values[slot].added.append(pos)
-                                overlay.ids.append((ids[n], pos))
-                                filter.insert(ids[n])
+                                slots[p.firstEvent + i] = slot
+                                versions[p.firstEvent + i] = p.firstVersion + UInt64(i)
                             }
-                            let positions = Array(overlay.streams.values[slot].added[first...])
-                            let version = overlay.streams.values[slot].lastVersion
+                        }
+                        let firstPosition = chain.position + 1
+                        try versions.withUnsafeBufferPointer { versions in
+                            try chain.write(records, first: 0, count: n, versions: versions) { k, pos in
+                                overlay.streams.values[slots[k]].added.append(pos)
+                                overlay.ids.append((validated.ids[k], pos))
+                                filter.insert(validated.ids[k])
+                            }
+                        }
+                        for p in planned {
+                            let first = firstPosition + UInt64(p.firstEvent)
                             out.append(
                                 AppendResult(
                                     stream: p.stream,
-                                    positions: positions,
-                                    streamVersion: version,
+                                    positions: Array(first..<(first + UInt64(p.count))),
+                                    streamVersion: p.count == 0
+                                        ? p.versionBefore : p.firstVersion + UInt64(p.count - 1),
                                     idempotentReplay: false
                                 )
                             )
                         }
+                        results.append(.success(.streams(out)))
                     }
-                    results.append(.success(out))
+                case .batch(let batch, _):
+                    let plan: BatchPlan
+                    do throws(EventLogError) {
+                        plan = try AppendPlanner.plan(batch, view: view)
+                    } catch {
+                        results.append(.failure(error))
+                        continue
+                    }
+                    switch plan {
+                    case .replay(let r):
+                        results.append(.success(.batch(r)))
+                    case .write(let before):
+                        var slots: [Int] = []
+                        slots.reserveCapacity(batch.streamNames.count)
+                        for k in batch.streamNames.indices {
+                            slots.append(try view.pending(batch.streamNames[k], hash: batch.streamHashes[k]))
+                        }
+                        var next = before.map { $0.map { $0 + 1 } ?? 0 }
+                        let records = batch.records
+                        var versions = [UInt64](repeating: 0, count: records.count)
+                        for n in 0..<records.count {
+                            let k = Int(batch.eventStreams[n])
+                            versions[n] = next[k]
+                            next[k] += 1
+                        }
+                        let firstPosition = chain.position + 1
+                        try versions.withUnsafeBufferPointer { versions in
+                            try chain.write(records, first: 0, count: records.count, versions: versions) { n, pos in
+                                overlay.streams.values[slots[Int(batch.eventStreams[n])]].added.append(pos)
+                                overlay.ids.append((records.ids[n], pos))
+                                filter.insert(records.ids[n])
+                            }
+                        }
+                        results.append(
+                            .success(
+                                .batch(
+                                    BatchAppendResult(
+                                        positions: Array(firstPosition...chain.position),
+                                        streamVersions: next.map { $0 == 0 ? nil : $0 - 1 },
+                                        idempotentReplay: false
+                                    )
+                                )
+                            )
+                        )
+                    }
                 }
             }
+            position = chain.position
+            lastHash = chain.lastHash
             view.endIndexRead()
             if position != head.position {
                 head = LogHead(position: position, hash: withUnsafeBytes(of: lastHash) { Array($0) })
@@ -882,16 +979,136 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         }
     }
 
-    /// Reserves `size` bytes for the record at `position` in the `events` table (appended: positions only grow)
-    /// and returns them for the record to be written in place (valid until the next write in `txn`).
+    /// Writes records at the end of the log inside one write transaction, extending the hash chain.
+    struct ChainWriter {
+        let log: LMDBEventLog
+        let txn: OpaquePointer
+        /// The last position written.
+        var position: UInt64
+        /// The chain's last hash, as 32 bytes.
+        var lastHash: (UInt64, UInt64, UInt64, UInt64)
+        let now: EpochMillis
+
+        /// Copies record `n` of `records` (whose bytes are `source`) into the page LMDB reserves for the next
+        /// position and completes it there; returns that position.
+        @inline(__always)
+        mutating func write(
+            _ records: PreparedRecords,
+            _ n: Int,
+            from source: UnsafeRawBufferPointer,
+            version: UInt64
+        ) throws(LMDBError) -> UInt64 {
+            let pos = position + 1
+            let start = records.offsets[n]
+            let size = records.offsets[n + 1] - start
+            let record = try log.reserveEvent(txn, pos, size: size)
+            // The canonical bytes; `complete` writes the fields that depend on the log and the 64 bytes of the chain.
+            record.baseAddress!.copyMemory(
+                from: source.baseAddress! + start,
+                byteCount: size - 2 * RecordCodec.hashSize
+            )
+            withUnsafeBytes(of: lastHash) { prev in
+                RecordCodec.complete(
+                    record,
+                    position: pos,
+                    streamVersion: version,
+                    recordedAt: now,
+                    effectiveFromRecordedAt: records.effectiveFromRecordedAt[n],
+                    prevHash: prev
+                )
+            }
+            withUnsafeMutableBytes(of: &lastHash) {
+                $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: record[(size - 32)...]))
+            }
+            position = pos
+            return pos
+        }
+
+        /// As ``write(_:_:from:version:)``, but the hash of the record (the `i`th of the hasher's job) comes from
+        /// `hasher`, computed beside this thread.
+        @inline(__always)
+        mutating func write(
+            _ records: PreparedRecords,
+            _ n: Int,
+            from source: UnsafeRawBufferPointer,
+            version: UInt64,
+            hashedBy hasher: ChainHasher,
+            as i: Int
+        ) throws(LMDBError) -> UInt64 {
+            let pos = position + 1
+            let start = records.offsets[n]
+            let size = records.offsets[n + 1] - start
+            let record = try log.reserveEvent(txn, pos, size: size)
+            record.baseAddress!.copyMemory(
+                from: source.baseAddress! + start,
+                byteCount: size - 2 * RecordCodec.hashSize
+            )
+            withUnsafeBytes(of: lastHash) { prev in
+                RecordCodec.patch(
+                    record,
+                    position: pos,
+                    streamVersion: version,
+                    recordedAt: now,
+                    effectiveFromRecordedAt: records.effectiveFromRecordedAt[n],
+                    prevHash: prev
+                )
+            }
+            lastHash = hasher.hash(i)
+            withUnsafeBytes(of: lastHash) {
+                (record.baseAddress! + size - RecordCodec.hashSize).copyMemory(
+                    from: $0.baseAddress!,
+                    byteCount: RecordCodec.hashSize
+                )
+            }
+            position = pos
+            return pos
+        }
+
+        /// Writes `count` records of `records` from record `first` on, record `first + i` at version
+        /// `versions[i]`, calling `written(n, position)` after each; hashes them beside this thread when there are
+        /// enough of them.
+        mutating func write(
+            _ records: PreparedRecords,
+            first: Int,
+            count: Int,
+            versions: UnsafeBufferPointer<UInt64>,
+            _ written: (Int, UInt64) -> Void
+        ) throws {
+            guard count > 0 else { return }
+            try records.bytes.withUnsafeBytes { source in
+                if count < ChainHasher.minimumRecords || first != 0 || count != records.count {
+                    for i in 0..<count {
+                        written(first + i, try write(records, first + i, from: source, version: versions[i]))
+                    }
+                    return
+                }
+                let job = ChainHasher.Job(
+                    records: records,
+                    versions: versions,
+                    firstPosition: position + 1,
+                    recordedAt: now,
+                    prevHash: lastHash
+                )
+                try log.hasher.hashing(job) {
+                    for i in 0..<count {
+                        written(
+                            i,
+                            try write(records, i, from: source, version: versions[i], hashedBy: log.hasher, as: i)
+                        )
+                    }
+                }
+            }
+        }
+    }
+
     /// Overlaps the cache misses of the lookups a group is about to make: the stream-table slots and entries of
     /// its streams (two passes: a slot names its entry) and the id-filter blocks of its ids.
     private func prefetch(_ requests: ArraySlice<Request>) {
         var hashes: [UInt64] = []
-        hashes.reserveCapacity(requests.reduce(0) { $0 + $1.batch.count })
+        hashes.reserveCapacity(requests.reduce(0) { $0 + $1.streamHashes.count })
         for r in requests {
-            hashes.append(contentsOf: r.validated.streamHashes)
-            for id in r.validated.ids { filter.prefetch(id) }
+            hashes.append(contentsOf: r.streamHashes)
+            for id in r.ids { filter.prefetch(id) }
         }
         withMemtable { m in
             for h in hashes { m.streams.prefetchSlot(hash: h) }
@@ -899,8 +1116,10 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         }
     }
 
+    /// Reserves `size` bytes for the record at `position` in the `events` table (appended: positions only grow)
+    /// and returns them for the record to be written in place (valid until the next write in `txn`).
     @inline(__always)
-    private func reserveEvent(_ txn: OpaquePointer, _ position: UInt64, size: Int) throws(LMDBError)
+    func reserveEvent(_ txn: OpaquePointer, _ position: UInt64, size: Int) throws(LMDBError)
         -> UnsafeMutableRawBufferPointer
     {
         var key = Keys.position(position)
@@ -1023,8 +1242,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             withMemtable { m in
                 for (i, entry) in job.streams.enumerated() {
                     guard let k = m.streams.find(entry.name) else { continue }
-                    m.streams.values[k].positions.removeFirst(entry.positions.count)
-                    m.streams.values[k].mergedCount += UInt64(entry.positions.count)
+                    m.streams.values[k].merged(entry.positions.count)
                     m.streams.values[k].streamNo = numbers[i]
                 }
                 m.mergingIds = IdTable()
@@ -1313,6 +1531,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 c.resume()
             }
         }
+        hasher.stop()
         waiters.close()
         // Stop the merge thread after its current merge; unmerged entries are rebuilt from the log at open.
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in

@@ -76,21 +76,32 @@ public struct _BenchWorkload: Sendable {
 
     /// `wl_next`: the next event; its 256 payload bytes are written to `payload`.
     public mutating func next(payload: UnsafeMutableRawBufferPointer) -> Event {
-        precondition(payload.count >= Self.payloadSize, "payload buffer smaller than \(Self.payloadSize) bytes")
+        let e = nextEvent()
+        Self.writePayload(of: e, into: payload)
+        return e
+    }
+
+    /// The next event, without its payload (``writePayload(of:into:)`` writes it).
+    public mutating func nextEvent() -> Event {
         let r = Self.splitmix64(&rng)
         position += 1
         let stream = UInt32(r % UInt64(streams))
         let version = versions[Int(stream)]
         versions[Int(stream)] = version &+ 1
         let typeIndex = version == 0 ? 0 : 1 + Int((r >> 32) & 3)
-        Self.writePayload(
-            into: payload.baseAddress!.assumingMemoryBound(to: UInt8.self),
-            typeIndex: typeIndex,
-            stream: stream,
-            version: version,
-            seq: position
-        )
         return Event(position: position, stream: stream, version: version, typeIndex: typeIndex)
+    }
+
+    /// Writes the 256 payload bytes of `event` to `payload`.
+    public static func writePayload(of event: Event, into payload: UnsafeMutableRawBufferPointer) {
+        precondition(payload.count >= Self.payloadSize, "payload buffer smaller than \(Self.payloadSize) bytes")
+        writePayload(
+            into: payload.baseAddress!.assumingMemoryBound(to: UInt8.self),
+            typeIndex: event.typeIndex,
+            stream: event.stream,
+            version: event.version,
+            seq: event.position
+        )
     }
 
     /// The next event with its payload in a new array.

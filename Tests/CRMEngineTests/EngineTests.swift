@@ -48,6 +48,9 @@ private final class ConflictInjectingLog: EventLog, @unchecked Sendable {
         }
         return try await inner.append(batch)
     }
+    func append(_ batch: AppendBatch) async throws(EventLogError) -> BatchAppendResult {
+        try await inner.append(batch)
+    }
     func read(_ query: ReadQuery) -> EventSequence { inner.read(query) }
     func subscribe(from position: UInt64, filter: ReadFilter) -> EventSubscription {
         inner.subscribe(from: position, filter: filter)

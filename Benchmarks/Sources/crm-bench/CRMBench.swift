@@ -41,6 +41,7 @@ struct Options {
     /// Diagnostics only: open the log without fsync, to see the CPU-bound rate.
     var noSync = false
     var decodeOnly = false
+    var bulkOnly = false
 
     static let usage = """
         usage: crm-bench [--quick] [--events N] [--streams N] [--batch N] [--singles N] [--point-reads N]
@@ -56,6 +57,7 @@ struct Options {
                            every figure, plus the min-max of the headline ones (default 1)
           --in-flight N    the extra pipelined phase: the same batched append into a fresh log with N batches
                            awaiting their commit at once, as a bulk importer would (default 4; 0 skips it)
+          --bulk-only      diagnostics: only the sequential AppendBatch append
           --no-sync        diagnostics: open the log without fsync (the CPU-bound rate; not a reported figure)
           environment CRM_BENCH_MERGE_THRESHOLD=N: the log's indexMergeThreshold (diagnostics)
           --decode-only    only the two decode figures (RecordCodec.decode, domain payload decode), wall-clock
@@ -104,6 +106,7 @@ struct Options {
             case "--in-flight": o.inFlight = try int("--in-flight")
             case "--no-sync": o.noSync = true
             case "--decode-only": o.decodeOnly = true
+            case "--bulk-only": o.bulkOnly = true
             case "-h", "--help":
                 print(usage)
                 exit(0)
@@ -133,6 +136,8 @@ struct LogFigures {
     var batchAppendEventsPerSecond = 0.0
     var batchAppendEventsPerCPUSecond = 0.0
     var pipelinedAppendEventsPerSecond = 0.0
+    var bulkAppendEventsPerSecond = 0.0
+    var bulkPipelinedEventsPerSecond = 0.0
     var batchP50Millis = 0.0
     var batchP99Millis = 0.0
     var batchMaxMillis = 0.0
@@ -242,12 +247,29 @@ struct BatchMaker {
         for s in touched { slot[s] = -1 }
         return entries
     }
+
+    /// The same `n` workload events as one ``AppendBatch``, in workload order (streams interleaved), each payload
+    /// written in place.
+    func nextBatch(_ n: Int, from gen: inout _BenchWorkload) throws -> AppendBatch {
+        var batch = AppendBatch(minimumCapacity: n)
+        for _ in 0..<n {
+            let e = gen.nextEvent()
+            try batch.append(
+                id: eventID(e.position),
+                type: e.typeName,
+                to: names[Int(e.stream)],
+                payloadSize: _BenchWorkload.payloadSize
+            ) { _BenchWorkload.writePayload(of: e, into: $0) }
+        }
+        return batch
+    }
 }
 
-/// The batched append of the workload into a fresh log with `o.inFlight` batches awaiting their commit at once:
-/// the caller builds the next batch while the writer commits the previous ones, and group commit may put
-/// several in one transaction. Durable, like the sequential figure.
-func pipelinedAppendRate(_ o: Options, directory: String) async throws -> Double {
+/// The batched append of the workload into a fresh log with `inFlight` batches awaiting their commit at once (1:
+/// one after the other), through `[StreamAppend]` or, when `bulk`, through ``AppendBatch``. With several in flight
+/// the caller builds the next batch while the writer commits the previous ones, and group commit may put several
+/// in one transaction. Durable, like the sequential figure.
+func appendRate(_ o: Options, directory: String, inFlight: Int, bulk: Bool) async throws -> Double {
     var logger = Logger(label: "crm-bench")
     logger.logLevel = .warning
     var config = LMDBConfiguration(mapSize: o.mapSizeMiB << 20)
@@ -259,16 +281,21 @@ func pipelinedAppendRate(_ o: Options, directory: String) async throws -> Double
     let t0 = monotonicSeconds()
     try await withThrowingTaskGroup(of: Void.self) { group in
         var done = 0
-        var inFlight = 0
+        var pending = 0
         while done < o.events {
-            if inFlight == o.inFlight {
+            if pending == inFlight {
                 try await group.next()
-                inFlight -= 1
+                pending -= 1
             }
             let n = min(o.batch, o.events - done)
-            let batch = batches.next(n, from: &gen)
-            group.addTask { _ = try await log.append(batch) }
-            inFlight += 1
+            if bulk {
+                let batch = try batches.nextBatch(n, from: &gen)
+                group.addTask { _ = try await log.append(batch) }
+            } else {
+                let batch = batches.next(n, from: &gen)
+                group.addTask { _ = try await log.append(batch) }
+            }
+            pending += 1
             done += n
         }
         try await group.waitForAll()
@@ -676,17 +703,48 @@ struct CRMBench {
         }
         var log = LogFigures()
         if o.runLog {
+            if o.bulkOnly {
+                progress("LMDBEventLog: AppendBatch append of \(o.events) events, \(o.batch) per append (only)")
+                log.bulkAppendEventsPerSecond = try await appendRate(
+                    o,
+                    directory: root + "/bulk",
+                    inFlight: 1,
+                    bulk: true
+                )
+                try? FileManager.default.removeItem(atPath: root + "/bulk")
+                return (raw, log)
+            }
             if !o.decodeOnly {
                 let dir = root + "/log"
                 log = try await runLog(o, directory: dir)
                 try? FileManager.default.removeItem(atPath: dir)
                 if o.inFlight > 0 {
                     progress("LMDBEventLog: batched append of \(o.events) events, \(o.inFlight) batches in flight")
-                    log.pipelinedAppendEventsPerSecond = try await pipelinedAppendRate(
+                    log.pipelinedAppendEventsPerSecond = try await appendRate(
                         o,
-                        directory: root + "/pipelined"
+                        directory: root + "/pipelined",
+                        inFlight: o.inFlight,
+                        bulk: false
                     )
                     try? FileManager.default.removeItem(atPath: root + "/pipelined")
+                }
+                progress("LMDBEventLog: AppendBatch append of \(o.events) events, \(o.batch) per append")
+                log.bulkAppendEventsPerSecond = try await appendRate(
+                    o,
+                    directory: root + "/bulk",
+                    inFlight: 1,
+                    bulk: true
+                )
+                try? FileManager.default.removeItem(atPath: root + "/bulk")
+                if o.inFlight > 0 {
+                    progress("LMDBEventLog: AppendBatch append, \(o.inFlight) batches in flight")
+                    log.bulkPipelinedEventsPerSecond = try await appendRate(
+                        o,
+                        directory: root + "/bulk-pipelined",
+                        inFlight: o.inFlight,
+                        bulk: true
+                    )
+                    try? FileManager.default.removeItem(atPath: root + "/bulk-pipelined")
                 }
             }
             progress("RecordCodec.decode of \(o.decodeRecords) records")
@@ -718,6 +776,7 @@ struct CRMBench {
     static var logFields: [WritableKeyPath<LogFigures, Double>] {
         [
             \.batchAppendEventsPerSecond, \.batchAppendEventsPerCPUSecond, \.pipelinedAppendEventsPerSecond,
+            \.bulkAppendEventsPerSecond, \.bulkPipelinedEventsPerSecond,
             \.batchP50Millis, \.batchP99Millis,
             \.batchMaxMillis, \.fileMB,
             \.singleMaxMicros, \.singleCommitsPerSecond,
@@ -750,6 +809,9 @@ struct CRMBench {
                 "batched durable append (events/s)", raws.map(\.batchAppendEventsPerSecond),
                 logs.map(\.batchAppendEventsPerSecond)
             ),
+            ("  pipelined (events/s)", [], logs.map(\.pipelinedAppendEventsPerSecond)),
+            ("AppendBatch (events/s)", [], logs.map(\.bulkAppendEventsPerSecond)),
+            ("  AppendBatch pipelined (events/s)", [], logs.map(\.bulkPipelinedEventsPerSecond)),
             ("raw log + naive stream index (events/s)", raws.map(\.indexedBatchAppendEventsPerSecond), []),
             (
                 "single durable commits (commits/s)", raws.map(\.singleCommitsPerSecond),
@@ -808,6 +870,27 @@ struct CRMBench {
                 log: o.inFlight > 0 ? fmt(log.pipelinedAppendEventsPerSecond) : "-",
                 ratio: ratio(log.pipelinedAppendEventsPerSecond, raw.batchAppendEventsPerSecond),
                 target: "raw cannot pipeline: one writer, one transaction at a time"
+            ),
+            Row(
+                figure: "batched durable append, AppendBatch (bulk API) (events/s)",
+                raw: fmt(raw.batchAppendEventsPerSecond),
+                log: fmt(log.bulkAppendEventsPerSecond),
+                ratio: ratio(log.bulkAppendEventsPerSecond, raw.batchAppendEventsPerSecond),
+                target: "same targets: "
+                    + verdict(
+                        log.bulkAppendEventsPerSecond >= batchFloor && log.bulkAppendEventsPerSecond >= 5 * sqliteBatch
+                    )
+            ),
+            Row(
+                figure: "  AppendBatch, \(o.inFlight) batches in flight (events/s)",
+                raw: fmt(raw.batchAppendEventsPerSecond),
+                log: o.inFlight > 0 ? fmt(log.bulkPipelinedEventsPerSecond) : "-",
+                ratio: ratio(log.bulkPipelinedEventsPerSecond, raw.batchAppendEventsPerSecond),
+                target: "same targets: "
+                    + verdict(
+                        log.bulkPipelinedEventsPerSecond >= batchFloor
+                            && log.bulkPipelinedEventsPerSecond >= 5 * sqliteBatch
+                    )
             ),
             Row(
                 figure: "  batched append per CPU-second, all threads (events/s)",
