@@ -15,12 +15,4 @@ static inline void crm_prefetch_next_page(const void *p) {
     for (int i = 0; i < 4096; i += 64) __builtin_prefetch(next + i, 0, 3);
 }
 
-/* A spin-wait hint (x86 `pause`, Arm `yield`): the writer thread spins briefly on the chain hasher's progress. */
-static inline void crm_cpu_relax(void) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
 #endif

@@ -1,4 +1,3 @@
-import Crypto
 package import Foundation
 
 /// The records of one append, encoded by the caller before the append reaches the writer thread.
@@ -173,8 +172,7 @@ extension RecordCodec {
         )
     }
 
-    /// Fills in a prepared record's state-dependent fields and its prevHash, in place, but not its hash (which
-    /// ``hashPrepared(_:position:streamVersion:recordedAt:effectiveFromRecordedAt:prevHash:)`` computes apart).
+    /// Fills in a prepared record's state-dependent fields and its prevHash, in place, but not its hash.
     @inline(__always)
     package static func patch(
         _ record: UnsafeMutableRawBufferPointer,
@@ -193,46 +191,6 @@ extension RecordCodec {
             record.storeBytes(of: recorded, toByteOffset: effectiveAtOffset, as: UInt64.self)
         }
         (record.baseAddress! + record.count - 2 * hashSize).copyMemory(from: prevHash.baseAddress!, byteCount: hashSize)
-    }
-
-    /// The hash the record will have once completed with these fields, computed from the prepared (unpatched)
-    /// bytes: SHA-256 over prevHash, the 33-byte header as ``patch`` writes it, and the rest of the canonical bytes.
-    /// Written to `out` (32 bytes).
-    @inline(__always)
-    package static func hashPrepared(
-        _ record: UnsafeRawBufferPointer,
-        position: UInt64,
-        streamVersion: UInt64,
-        recordedAt: EpochMillis,
-        effectiveFromRecordedAt: Bool,
-        prevHash: UnsafeRawBufferPointer,
-        into out: UnsafeMutableRawPointer
-    ) {
-        let headerSize = effectiveAtOffset + 8
-        precondition(prevHash.count == hashSize && record.count > headerSize + 2 * hashSize)
-        var header: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &header) { h in
-            h[0] = record[0]
-            h.storeBytes(of: position.littleEndian, toByteOffset: positionOffset, as: UInt64.self)
-            h.storeBytes(of: streamVersion.littleEndian, toByteOffset: streamVersionOffset, as: UInt64.self)
-            let recorded = UInt64(bitPattern: recordedAt).littleEndian
-            h.storeBytes(of: recorded, toByteOffset: recordedAtOffset, as: UInt64.self)
-            if effectiveFromRecordedAt {
-                h.storeBytes(of: recorded, toByteOffset: effectiveAtOffset, as: UInt64.self)
-            } else {
-                (h.baseAddress! + effectiveAtOffset).copyMemory(
-                    from: record.baseAddress! + effectiveAtOffset,
-                    byteCount: 8
-                )
-            }
-            var sha = SHA256()
-            sha.update(bufferPointer: prevHash)
-            sha.update(bufferPointer: UnsafeRawBufferPointer(rebasing: h[0..<headerSize]))
-            sha.update(
-                bufferPointer: UnsafeRawBufferPointer(rebasing: record[headerSize..<(record.count - 2 * hashSize)])
-            )
-            sha.finalize().withUnsafeBytes { out.copyMemory(from: $0.baseAddress!, byteCount: hashSize) }
-        }
     }
 
     /// Completes a record ``PreparedRecords`` encoded, in place: fills in position, stream version, recordedAt

@@ -236,7 +236,7 @@ final class IndexStore: @unchecked Sendable {
         )
     {
         // Stream numbers for new streams, in name order so that a rebuild gives the same numbers.
-        let byName = streams.indices.sorted { streams[$0].name < streams[$1].name }
+        let byName = Self.byteOrder(streams.map(\.name))
         var numbers = [UInt64](repeating: 0, count: streams.count)
         var next = progress.nextStreamNo
         for i in byName {
@@ -320,6 +320,32 @@ final class IndexStore: @unchecked Sendable {
 
     /// Big-endian id bytes as two integers, so integer order is LMDB's byte order.
     @inline(__always)
+    /// The indices of `names` in the order of their UTF-8 bytes (LMDB's key order for the `streams` table).
+    ///
+    /// `String`'s `<` compares Unicode-aware and cost 40 % of a merge over 50,000 streams. This sorts on each
+    /// name's first 16 bytes as two big-endian words (names have no NUL bytes, so zero padding sorts a prefix
+    /// first, as memcmp does) and compares the rest of the bytes only on a tie.
+    static func byteOrder(_ names: [String]) -> [Int] {
+        var keys: [(UInt64, UInt64, Int)] = []
+        keys.reserveCapacity(names.count)
+        for (i, name) in names.enumerated() {
+            var words: (UInt64, UInt64) = (0, 0)
+            var copy = name
+            copy.withUTF8 { u in
+                withUnsafeMutableBytes(of: &words) { w in
+                    w.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(u).prefix(16)))
+                }
+            }
+            keys.append((UInt64(bigEndian: words.0), UInt64(bigEndian: words.1), i))
+        }
+        keys.sort { a, b in
+            if a.0 != b.0 { return a.0 < b.0 }
+            if a.1 != b.1 { return a.1 < b.1 }
+            return names[a.2].utf8.lexicographicallyPrecedes(names[b.2].utf8)
+        }
+        return keys.map(\.2)
+    }
+
     static func sortKey(_ id: UUID) -> (UInt64, UInt64) {
         withUnsafeBytes(of: id.uuid) {
             (

@@ -54,8 +54,6 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     nonisolated(unsafe) var mergeStopped = false  // under `merges`
     nonisolated(unsafe) var filter: IdFilter
     let closedFlag = Atomic<Bool>(false)
-    /// Hashes large appends' chains beside the writer thread.
-    let hasher = ChainHasher()
     /// Successful group commits and the append calls they resolved (for `statistics()`).
     let groupCommits = Atomic<UInt64>(0)
     let groupedAppends = Atomic<UInt64>(0)
@@ -104,7 +102,8 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     struct Memtable: Sendable {
         var streams = StreamTable<MemStream>()
         /// Streams with positions not yet handed to a merge.
-        var dirty: [String] = []
+        /// (Their indices in `streams`.)
+        var dirty: [Int] = []
         var epoch: UInt32 = 1
         /// Ids not yet handed to a merge.
         var ids = IdTable()
@@ -161,7 +160,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             streams.values[i].append(added)
             if streams.values[i].dirtyEpoch != epoch {
                 streams.values[i].dirtyEpoch = epoch
-                dirty.append(name)
+                dirty.append(i)
             }
             foldedThrough = max(foldedThrough, through)
         }
@@ -892,7 +891,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                         }
                         let firstPosition = chain.position + 1
                         try versions.withUnsafeBufferPointer { versions in
-                            try chain.write(records, first: 0, count: n, versions: versions) { k, pos in
+                            try chain.write(records, versions: versions) { k, pos in
                                 overlay.streams.values[slots[k]].added.append(pos)
                                 overlay.ids.append((validated.ids[k], pos))
                                 filter.insert(validated.ids[k])
@@ -939,7 +938,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                         }
                         let firstPosition = chain.position + 1
                         try versions.withUnsafeBufferPointer { versions in
-                            try chain.write(records, first: 0, count: records.count, versions: versions) { n, pos in
+                            try chain.write(records, versions: versions) { n, pos in
                                 overlay.streams.values[slots[Int(batch.eventStreams[n])]].added.append(pos)
                                 overlay.ids.append((records.ids[n], pos))
                                 filter.insert(records.ids[n])
@@ -1024,78 +1023,16 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             return pos
         }
 
-        /// As ``write(_:_:from:version:)``, but the hash of the record (the `i`th of the hasher's job) comes from
-        /// `hasher`, computed beside this thread.
-        @inline(__always)
+        /// Writes the records of `records`, record `n` at version `versions[n]`, calling `written(n, position)`
+        /// after each.
         mutating func write(
             _ records: PreparedRecords,
-            _ n: Int,
-            from source: UnsafeRawBufferPointer,
-            version: UInt64,
-            hashedBy hasher: ChainHasher,
-            as i: Int
-        ) throws(LMDBError) -> UInt64 {
-            let pos = position + 1
-            let start = records.offsets[n]
-            let size = records.offsets[n + 1] - start
-            let record = try log.reserveEvent(txn, pos, size: size)
-            record.baseAddress!.copyMemory(
-                from: source.baseAddress! + start,
-                byteCount: size - 2 * RecordCodec.hashSize
-            )
-            withUnsafeBytes(of: lastHash) { prev in
-                RecordCodec.patch(
-                    record,
-                    position: pos,
-                    streamVersion: version,
-                    recordedAt: now,
-                    effectiveFromRecordedAt: records.effectiveFromRecordedAt[n],
-                    prevHash: prev
-                )
-            }
-            lastHash = hasher.hash(i)
-            withUnsafeBytes(of: lastHash) {
-                (record.baseAddress! + size - RecordCodec.hashSize).copyMemory(
-                    from: $0.baseAddress!,
-                    byteCount: RecordCodec.hashSize
-                )
-            }
-            position = pos
-            return pos
-        }
-
-        /// Writes `count` records of `records` from record `first` on, record `first + i` at version
-        /// `versions[i]`, calling `written(n, position)` after each; hashes them beside this thread when there are
-        /// enough of them.
-        mutating func write(
-            _ records: PreparedRecords,
-            first: Int,
-            count: Int,
             versions: UnsafeBufferPointer<UInt64>,
             _ written: (Int, UInt64) -> Void
         ) throws {
-            guard count > 0 else { return }
             try records.bytes.withUnsafeBytes { source in
-                if count < ChainHasher.minimumRecords || first != 0 || count != records.count {
-                    for i in 0..<count {
-                        written(first + i, try write(records, first + i, from: source, version: versions[i]))
-                    }
-                    return
-                }
-                let job = ChainHasher.Job(
-                    records: records,
-                    versions: versions,
-                    firstPosition: position + 1,
-                    recordedAt: now,
-                    prevHash: lastHash
-                )
-                try log.hasher.hashing(job) {
-                    for i in 0..<count {
-                        written(
-                            i,
-                            try write(records, i, from: source, version: versions[i], hashedBy: log.hasher, as: i)
-                        )
-                    }
+                for n in 0..<records.count {
+                    written(n, try write(records, n, from: source, version: versions[n]))
                 }
             }
         }
@@ -1210,25 +1147,32 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     private func mergeIndex() {
         let job = withMemtable {
             m -> (
-                streams: [IndexStore.StreamEntries], ids: IdTable, through: UInt64, progress: IndexStore.Progress
+                streams: [IndexStore.StreamEntries], slots: [Int], ids: IdTable, through: UInt64,
+                progress: IndexStore.Progress
             )? in
             guard m.merging == 0, m.unmerged > 0 else { return nil }
-            let names = m.dirty
+            // Entry indices stay valid until this merge's own eviction below (the writer only adds entries).
+            let slots = m.dirty
             m.dirty = []
             m.epoch &+= 1
             var streams: [IndexStore.StreamEntries] = []
-            streams.reserveCapacity(names.count)
-            for name in names {
-                guard let s = m.stream(name) else { continue }
+            streams.reserveCapacity(slots.count)
+            for k in slots {
+                let s = m.streams.values[k]
                 streams.append(
-                    .init(name: name, streamNo: s.streamNo, mergedCount: s.mergedCount, positions: s.positions)
+                    .init(
+                        name: m.streams.names[k],
+                        streamNo: s.streamNo,
+                        mergedCount: s.mergedCount,
+                        positions: s.positions
+                    )
                 )
             }
             m.mergingIds = m.ids
             m.ids = IdTable(capacity: Swift.min(m.merging + m.unmerged, 1 << 20))
             m.merging = m.unmerged
             m.unmerged = 0
-            return (streams, m.mergingIds, m.foldedThrough, m.progress)
+            return (streams, slots, m.mergingIds, m.foldedThrough, m.progress)
         }
         guard let job else { return }
         let started = ContinuousClock.now
@@ -1241,7 +1185,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             )
             withMemtable { m in
                 for (i, entry) in job.streams.enumerated() {
-                    guard let k = m.streams.find(entry.name) else { continue }
+                    let k = job.slots[i]
                     m.streams.values[k].merged(entry.positions.count)
                     m.streams.values[k].streamNo = numbers[i]
                 }
@@ -1251,7 +1195,8 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 m.generation &+= 1
                 if m.streams.count > configuration.residentStreams {
                     let epoch = m.epoch
-                    m.streams.removeAll { $0.positions.isEmpty && $0.dirtyEpoch != epoch }
+                    let moved = m.streams.removeAll { $0.positions.isEmpty && $0.dirtyEpoch != epoch }
+                    m.dirty = m.dirty.map { moved[$0] }
                 }
             }
             logger.debug(
@@ -1268,11 +1213,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 m.mergingIds = IdTable()
                 m.unmerged += m.merging
                 m.merging = 0
-                for entry in job.streams {
-                    if let k = m.streams.find(entry.name), m.streams.values[k].dirtyEpoch != m.epoch {
-                        m.streams.values[k].dirtyEpoch = m.epoch
-                        m.dirty.append(entry.name)
-                    }
+                for k in job.slots where m.streams.values[k].dirtyEpoch != m.epoch {
+                    m.streams.values[k].dirtyEpoch = m.epoch
+                    m.dirty.append(k)
                 }
                 m.mergeFailures += 1
                 return m.mergeFailures
@@ -1531,7 +1474,6 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 c.resume()
             }
         }
-        hasher.stop()
         waiters.close()
         // Stop the merge thread after its current merge; unmerged entries are rebuilt from the log at open.
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in

@@ -93,12 +93,15 @@ struct StreamTable<Value: Sendable>: Sendable {
         for i in names.indices { place(i, hash: hashes[i]) }
     }
 
-    /// Drops the entries for which `drop` is true (indices change).
-    mutating func removeAll(where drop: (Value) -> Bool) {
+    /// Drops the entries for which `drop` is true and returns where each old index moved (-1: dropped).
+    @discardableResult
+    mutating func removeAll(where drop: (Value) -> Bool) -> [Int] {
         var keptNames: [String] = []
         var keptHashes: [UInt64] = []
         var keptValues: [Value] = []
+        var moved = [Int](repeating: -1, count: names.count)
         for i in names.indices where !drop(values[i]) {
+            moved[i] = keptNames.count
             keptNames.append(names[i])
             keptHashes.append(hashes[i])
             keptValues.append(values[i])
@@ -108,5 +111,6 @@ struct StreamTable<Value: Sendable>: Sendable {
         values = keptValues
         slots = [UInt64](repeating: 0, count: slots.count)
         for i in names.indices { place(i, hash: hashes[i]) }
+        return moved
     }
 }

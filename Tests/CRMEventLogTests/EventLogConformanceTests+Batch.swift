@@ -177,9 +177,10 @@ import Testing
         }
     }
 
-    /// Appends of 64 events and more are hashed on a second thread in the LMDB log: the chain must be the one the
-    /// in-memory log computes inline, with several such appends in flight at once and small ones between them.
-    @Test func largeAppendsHashBesideTheWriterToTheSameChain() async throws {
+    /// Large appends through both APIs, with small ones between them: the LMDB log (caller-encoded records
+    /// completed in LMDB's pages) and the in-memory log (records encoded whole) must write the same chain; several
+    /// large appends in flight at once must too.
+    @Test func largeAppendsWriteTheSameChainInBothLogs() async throws {
         var heads: [LogHead] = []
         for kind in LogKind.allCases {
             let head = try await withLog(kind) { log, _ in

@@ -73,24 +73,6 @@ import Testing
                     #expect(prepared.ids[i] == e.id)
                     #expect(prepared.effectiveFromRecordedAt[i] == (e.metadata.effectiveAt == nil))
                     let range = prepared.offsets[i]..<prepared.offsets[i + 1]
-                    // The hash from the unpatched bytes (what the LMDB writer's hasher thread computes).
-                    var side = [UInt8](repeating: 0, count: 32)
-                    prepared.bytes.withUnsafeBytes { raw in
-                        prev.withUnsafeBytes { p in
-                            side.withUnsafeMutableBytes { out in
-                                RecordCodec.hashPrepared(
-                                    UnsafeRawBufferPointer(rebasing: raw[range]),
-                                    position: position,
-                                    streamVersion: UInt64(v + 3),
-                                    recordedAt: recordedAt,
-                                    effectiveFromRecordedAt: prepared.effectiveFromRecordedAt[i],
-                                    prevHash: p,
-                                    into: out.baseAddress!
-                                )
-                            }
-                        }
-                    }
-                    #expect(side == hash)
                     prepared.bytes.withUnsafeMutableBytes { raw in
                         prev.withUnsafeBytes { p in
                             RecordCodec.complete(

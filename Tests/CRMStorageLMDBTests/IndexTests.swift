@@ -309,6 +309,16 @@ private func withRawLogEnvironment(_ dir: String, _ body: (OpaquePointer) throws
         #expect(table.find("a", hash: 42).map { table.values[$0] } == -1)
         #expect(table.find("b", hash: 42).map { table.values[$0] } == -2)
     }
+
+    @Test func streamsAreNumberedInTheByteOrderOfTheirNames() {
+        let names = [
+            "b", "a", "ab", "é", "z", "Z", "contact-00000002", "contact-00000001", "contact-000000010",
+            "customer-with-a-long-name-2", "customer-with-a-long-name-10", "customer-with-a-long-name-1", "a-", "ä",
+        ]
+        let order = IndexStore.byteOrder(names).map { names[$0] }
+        let expected = names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        #expect(order == expected)
+    }
 }
 
 extension SplitMix64 {
@@ -317,4 +327,5 @@ extension SplitMix64 {
         let b = next()
         return withUnsafeBytes(of: (a, b)) { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
     }
+
 }

@@ -47,7 +47,7 @@ struct Options {
         usage: crm-bench [--quick] [--events N] [--streams N] [--batch N] [--singles N] [--point-reads N]
                          [--stream-reads N] [--appenders N] [--appends-each N] [--dir PATH] [--map-size-mib N]
                          [--runs N] [--raw-only | --log-only | --decode-only] [--decode-records N]
-                         [--in-flight N] [--no-sync]
+                         [--in-flight N] [--no-sync] [--bulk-only]
 
           --quick          100,000 events, 500 single commits, 16 x 50 concurrent appends, 100,000 point reads,
                            5,000 stream reads (CI smoke run)
@@ -57,7 +57,7 @@ struct Options {
                            every figure, plus the min-max of the headline ones (default 1)
           --in-flight N    the extra pipelined phase: the same batched append into a fresh log with N batches
                            awaiting their commit at once, as a bulk importer would (default 4; 0 skips it)
-          --bulk-only      diagnostics: only the sequential AppendBatch append
+          --bulk-only      diagnostics: only the AppendBatch appends (sequential; pipelined unless --in-flight 0)
           --no-sync        diagnostics: open the log without fsync (the CPU-bound rate; not a reported figure)
           environment CRM_BENCH_MERGE_THRESHOLD=N: the log's indexMergeThreshold (diagnostics)
           --decode-only    only the two decode figures (RecordCodec.decode, domain payload decode), wall-clock
@@ -712,6 +712,15 @@ struct CRMBench {
                     bulk: true
                 )
                 try? FileManager.default.removeItem(atPath: root + "/bulk")
+                if o.inFlight > 0 {
+                    log.bulkPipelinedEventsPerSecond = try await appendRate(
+                        o,
+                        directory: root + "/bulk",
+                        inFlight: o.inFlight,
+                        bulk: true
+                    )
+                    try? FileManager.default.removeItem(atPath: root + "/bulk")
+                }
                 return (raw, log)
             }
             if !o.decodeOnly {
