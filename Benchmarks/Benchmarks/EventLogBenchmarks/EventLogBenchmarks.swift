@@ -81,6 +81,22 @@ final class LogFixture {
         return entries
     }
 
+    /// The next `count` workload events as one ``AppendBatch``, in workload order, payloads written in place.
+    func nextAppendBatch(_ count: Int) throws -> AppendBatch {
+        var batch = AppendBatch(minimumCapacity: count)
+        for _ in 0..<count {
+            let e = generator.nextEvent()
+            nextId += 1
+            try batch.append(
+                id: benchEventID(nextId),
+                type: e.typeName,
+                to: names[Int(e.stream)],
+                payloadSize: _BenchWorkload.payloadSize
+            ) { _BenchWorkload.writePayload(of: e, into: $0) }
+        }
+        return batch
+    }
+
     func tearDown() async {
         await log.close()
         try? FileManager.default.removeItem(atPath: directory)
@@ -131,6 +147,33 @@ let benchmarks: @Sendable () -> Void = {
     } teardown: {
         await appendBox.fixture?.tearDown()
         appendBox.fixture = nil
+    }
+
+    // The same workload as one 1,000-event AppendBatch per iteration (built before the measurement, as above).
+    let bulkBox = FixtureBox()
+    Benchmark(
+        "EventLog.append AppendBatch=1000",
+        configuration: .init(
+            metrics: suiteMetrics,
+            maxDuration: .seconds(2),
+            maxIterations: 200,
+            thresholds: [.mallocCountTotal: .init(relative: [.p90: 15.0])]
+        )
+    ) { benchmark in
+        let f = bulkBox.get()
+        do {
+            let batch = try f.nextAppendBatch(1_000)
+            benchmark.startMeasurement()
+            blackHole(try await f.log.append(batch))
+            benchmark.stopMeasurement()
+        } catch {
+            benchmark.error("append failed: \(error)")
+        }
+    } setup: {
+        bulkBox.fixture = try await LogFixture(durable: true, preload: 0, streamsFor: 1_000_000)
+    } teardown: {
+        await bulkBox.fixture?.tearDown()
+        bulkBox.fixture = nil
     }
 
     // Forward read of 1,000 events from a random position, through the AsyncSequence.
