@@ -32,14 +32,14 @@ public struct AppendBatch: Sendable {
     package private(set) var eventStreams: [Int32] = []
     /// The largest payload and the index of its event (checked against the log's limit when it commits).
     package private(set) var largestPayload: (size: Int, event: Int) = (0, 0)
-    private var streamSlots = OpenSlots()
-    private var idSlots = OpenSlots()
+    private var streamSlots = HashSlots()
+    private var idSlots: HashSlots
 
     /// An empty batch with room for `minimumCapacity` events.
     public init(minimumCapacity: Int = 0) {
         records = PreparedRecords(minimumCapacity: minimumCapacity)
         eventStreams.reserveCapacity(minimumCapacity)
-        idSlots.reserve(minimumCapacity)
+        idSlots = HashSlots(capacity: minimumCapacity)
     }
 
     /// Events in the batch.
@@ -95,7 +95,7 @@ public struct AppendBatch: Sendable {
         }
         let k = try streamIndex(stream)
         let n = records.count
-        idSlots.insert(n, hash: idHash)
+        idSlots.insert(n, hash: idHash) { FastHash.uuid(ids[$0]) }
         records.append(
             stream: stream,
             id: id,
@@ -117,7 +117,7 @@ public struct AppendBatch: Sendable {
         if let k = streamSlots.find(hash: hash, where: { hashes[$0] == hash && names[$0] == stream }) { return k }
         if let problem = StreamName.problem(with: stream) { throw .invalidStreamName(stream, problem) }
         let k = streamNames.count
-        streamSlots.insert(k, hash: hash)
+        streamSlots.insert(k, hash: hash) { hashes[$0] }
         streamNames.append(stream)
         streamHashes.append(hash)
         expectations.append(.any)
@@ -143,54 +143,5 @@ public struct BatchAppendResult: Sendable, Hashable {
         self.positions = positions
         self.streamVersions = streamVersions
         self.idempotentReplay = idempotentReplay
-    }
-}
-
-/// A growable open-addressing set of indices (into the owner's arrays) keyed by 64-bit hashes.
-struct OpenSlots: Sendable {
-    private var slots: [Int32] = []
-    private var mask = -1
-    private var used = 0
-
-    mutating func reserve(_ n: Int) {
-        var size = 16
-        while size < n * 2 { size <<= 1 }
-        if size > slots.count { rehash(size) }
-    }
-
-    @inline(__always)
-    func find(hash: UInt64, where same: (Int) -> Bool) -> Int? {
-        guard mask >= 0 else { return nil }
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let s = Int(slots[slot])
-            if s == 0 { return nil }
-            if same(s - 1) { return s - 1 }
-            slot = (slot + 1) & mask
-        }
-    }
-
-    /// Adds `index` (not present) under `hash`.
-    @inline(__always)
-    mutating func insert(_ index: Int, hash: UInt64) {
-        if (used + 1) * 2 > slots.count { rehash(Swift.max(16, slots.count * 2)) }
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while slots[slot] != 0 { slot = (slot + 1) & mask }
-        slots[slot] = Int32(truncatingIfNeeded: index + 1)
-        used += 1
-        hashes.append(hash)
-    }
-
-    /// The hash of each index, to rehash without the owner.
-    private var hashes: [UInt64] = []
-
-    private mutating func rehash(_ size: Int) {
-        slots = [Int32](repeating: 0, count: size)
-        mask = size - 1
-        for (i, h) in hashes.enumerated() {
-            var slot = Int(truncatingIfNeeded: h) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(truncatingIfNeeded: i + 1)
-        }
     }
 }

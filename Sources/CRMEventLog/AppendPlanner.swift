@@ -61,14 +61,12 @@ package enum AppendPlanner {
         }
         var hashes: [UInt64] = []
         hashes.reserveCapacity(batch.count)
-        var streams = OpenSlots()
-        streams.reserve(batch.count)
+        var streams = HashSlots(capacity: batch.count)
         let total = batch.reduce(0) { $0 + $1.events.count }
         var ids = [UUID](repeating: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), count: total)
         var entryStarts: [Int] = []
         entryStarts.reserveCapacity(batch.count + 1)
-        var idSet = OpenSlots()
-        idSet.reserve(total)
+        var idSet = HashSlots(capacity: total)
         var n = 0
         for (k, entry) in batch.enumerated() {
             entryStarts.append(n)
@@ -85,7 +83,7 @@ package enum AppendPlanner {
                     stream: entry.stream
                 )
             }
-            streams.insert(k, hash: hash)
+            streams.insert(k, hash: hash) { hashes[$0] }
             for e in entry.events {
                 try checkEvent(type: e.type, metadata: e.metadata, id: e.id, stream: entry.stream)
                 if e.data.count > maxEventSize {
@@ -101,7 +99,7 @@ package enum AppendPlanner {
                         stream: entry.stream
                     )
                 }
-                idSet.insert(n, hash: idHash)
+                idSet.insert(n, hash: idHash) { FastHash.uuid(ids[$0]) }
                 n += 1
             }
         }

@@ -51,3 +51,77 @@ package enum FastHash {
         }
     }
 }
+
+/// The slot array of an open-addressing hash table whose entries live in the owner's own arrays.
+///
+/// Each slot holds the high 32 bits of the entry's hash (a tag) and the entry's index + 1 (0: empty). The tag spares
+/// a look at the entry (a cache miss) for probes that cannot match. Linear probing; the table grows to keep at most
+/// half of the slots used. The owner compares keys (`same`) and supplies hashes when the slots are rebuilt.
+package struct HashSlots: Sendable {
+    private var slots: [UInt64]
+    private var mask: Int
+    private var used = 0
+
+    /// Room for `capacity` entries before the first growth.
+    package init(capacity: Int = 8) {
+        var n = 16
+        while n < capacity * 2 { n <<= 1 }
+        slots = [UInt64](repeating: 0, count: n)
+        mask = n - 1
+    }
+
+    /// The entry under `hash` for which `same(index)` holds.
+    @inline(__always)
+    package func find(hash: UInt64, where same: (Int) -> Bool) -> Int? {
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        let tag = hash >> 32
+        while true {
+            let s = slots[slot]
+            if s == 0 { return nil }
+            if s >> 32 == tag, same(Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1) {
+                return Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// Adds entry `index` (not present) under `hash`; `hashOf` gives every entry's hash if the slots must grow.
+    @inline(__always)
+    package mutating func insert(_ index: Int, hash: UInt64, hashOf: (Int) -> UInt64) {
+        if (used + 1) * 2 > slots.count { rebuild(size: slots.count * 2, entries: used, hashOf: hashOf) }
+        place(index, hash: hash)
+        used += 1
+    }
+
+    /// Empties the slots (size kept or grown to `size`) and places entries `0..<entries` again.
+    package mutating func rebuild(size: Int? = nil, entries: Int, hashOf: (Int) -> UInt64) {
+        slots = [UInt64](repeating: 0, count: size ?? slots.count)
+        mask = slots.count - 1
+        used = 0
+        for i in 0..<entries {
+            place(i, hash: hashOf(i))
+            used += 1
+        }
+    }
+
+    @inline(__always)
+    private mutating func place(_ index: Int, hash: UInt64) {
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        slots[slot] = (hash >> 32) << 32 | UInt64(index + 1)
+    }
+
+    /// The entry index the first slot probed for `hash` names, if its tag matches (for prefetching the entry).
+    @inline(__always)
+    package func firstCandidate(hash: UInt64) -> Int? {
+        let s = slots[Int(truncatingIfNeeded: hash) & mask]
+        guard s != 0, s >> 32 == hash >> 32 else { return nil }
+        return Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
+    }
+
+    /// The address of the first slot probed for `hash` (for prefetching it).
+    @inline(__always)
+    package func withFirstSlot<R>(hash: UInt64, _ body: (UnsafeRawPointer) -> R) -> R {
+        slots.withUnsafeBufferPointer { body($0.baseAddress! + (Int(truncatingIfNeeded: hash) & mask)) }
+    }
+}

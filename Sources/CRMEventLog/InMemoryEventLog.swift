@@ -16,6 +16,16 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
         var streams: [String: [UInt64]] = [:]
         var ids: [UUID: UInt64] = [:]
         var closed = false
+
+        /// Stores a complete record at the next position and returns that position.
+        mutating func store(_ record: [UInt8]) throws(EventLogError) -> UInt64 {
+            let rec = try RecordCodec.decode(bytes: record)
+            events.append(rec)
+            records.append(record)
+            streams[rec.stream, default: []].append(rec.position)
+            ids[rec.id] = rec.position
+            return rec.position
+        }
     }
 
     private let state = Mutex(State())
@@ -74,12 +84,7 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
                             prevHash: prev,
                             into: &buffer
                         )
-                        let rec = try RecordCodec.decode(bytes: buffer)
-                        s.events.append(rec)
-                        s.records.append(buffer)
-                        s.streams[p.stream, default: []].append(pos)
-                        s.ids[e.id] = pos
-                        positions.append(pos)
+                        positions.append(try s.store(buffer))
                     }
                     let version: UInt64? =
                         p.count == 0 ? p.versionBefore : p.firstVersion + UInt64(p.count - 1)
@@ -132,12 +137,7 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
                         }
                     }
                     next[k] += 1
-                    let rec = try RecordCodec.decode(bytes: record)
-                    s.events.append(rec)
-                    s.records.append(record)
-                    s.streams[rec.stream, default: []].append(pos)
-                    s.ids[rec.id] = pos
-                    positions.append(pos)
+                    positions.append(try s.store(record))
                 }
                 let versions = zip(before, next).map { b, n in n == 0 ? b : n - 1 }
                 return (

@@ -682,6 +682,18 @@ struct CRMBench {
         if o.runs > 1 { printSpread(raws, logs) }
     }
 
+    /// The `AppendBatch` appends: one after the other, then `o.inFlight` at once (unless 0), each into a fresh log.
+    static func bulkPhases(_ o: Options, root: String, into log: inout LogFigures) async throws {
+        let dir = root + "/bulk"
+        progress("LMDBEventLog: AppendBatch append of \(o.events) events, \(o.batch) per append")
+        log.bulkAppendEventsPerSecond = try await appendRate(o, directory: dir, inFlight: 1, bulk: true)
+        try? FileManager.default.removeItem(atPath: dir)
+        guard o.inFlight > 0 else { return }
+        progress("LMDBEventLog: AppendBatch append, \(o.inFlight) batches in flight")
+        log.bulkPipelinedEventsPerSecond = try await appendRate(o, directory: dir, inFlight: o.inFlight, bulk: true)
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
     /// One pass over the workload: raw baseline, then the log, each in a fresh directory under `root`.
     static func runOnce(_ o: Options, root: String) async throws -> (_RawLMDBFigures, LogFigures) {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -704,23 +716,7 @@ struct CRMBench {
         var log = LogFigures()
         if o.runLog {
             if o.bulkOnly {
-                progress("LMDBEventLog: AppendBatch append of \(o.events) events, \(o.batch) per append (only)")
-                log.bulkAppendEventsPerSecond = try await appendRate(
-                    o,
-                    directory: root + "/bulk",
-                    inFlight: 1,
-                    bulk: true
-                )
-                try? FileManager.default.removeItem(atPath: root + "/bulk")
-                if o.inFlight > 0 {
-                    log.bulkPipelinedEventsPerSecond = try await appendRate(
-                        o,
-                        directory: root + "/bulk",
-                        inFlight: o.inFlight,
-                        bulk: true
-                    )
-                    try? FileManager.default.removeItem(atPath: root + "/bulk")
-                }
+                try await bulkPhases(o, root: root, into: &log)
                 return (raw, log)
             }
             if !o.decodeOnly {
@@ -737,24 +733,7 @@ struct CRMBench {
                     )
                     try? FileManager.default.removeItem(atPath: root + "/pipelined")
                 }
-                progress("LMDBEventLog: AppendBatch append of \(o.events) events, \(o.batch) per append")
-                log.bulkAppendEventsPerSecond = try await appendRate(
-                    o,
-                    directory: root + "/bulk",
-                    inFlight: 1,
-                    bulk: true
-                )
-                try? FileManager.default.removeItem(atPath: root + "/bulk")
-                if o.inFlight > 0 {
-                    progress("LMDBEventLog: AppendBatch append, \(o.inFlight) batches in flight")
-                    log.bulkPipelinedEventsPerSecond = try await appendRate(
-                        o,
-                        directory: root + "/bulk-pipelined",
-                        inFlight: o.inFlight,
-                        bulk: true
-                    )
-                    try? FileManager.default.removeItem(atPath: root + "/bulk-pipelined")
-                }
+                try await bulkPhases(o, root: root, into: &log)
             }
             progress("RecordCodec.decode of \(o.decodeRecords) records")
             log.decodePerSecond = try decodeRate(records: o.decodeRecords)
