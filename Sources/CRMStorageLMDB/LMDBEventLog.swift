@@ -1442,7 +1442,10 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     /// the record's canonical bytes.
     public func verifyChain() async throws(EventLogError) -> ChainVerification { try verifyChainByScan() }
 
-    /// Disk and index figures for operators.
+    /// Disk and index figures for operators: `head`; the index's `indexedThrough`, `unmergedIndexEntries`,
+    /// `unmergedStreams`, `residentStreams` and `indexMergeFailures`; the maps' `mapSize`, `lastPage`,
+    /// `indexMapSize` and `indexLastPage`; and, since this log was opened, `groupCommits` (successful group
+    /// commits) and `groupedAppends` (the append calls they resolved; their ratio is the group-commit batch size).
     public func statistics() throws(EventLogError) -> [String: UInt64] {
         let mem = withMemtable {
             (
