@@ -101,9 +101,13 @@ struct LogStress: AsyncParsableCommand {
     @Option(help: "Concurrent appenders.")
     var tasks: Int = 4
 
+    @Option(help: "Every Nth append of a task is an AppendBatch of up to 100 events over several streams (0: never).")
+    var bulkEvery: Int = 3
+
     func validate() throws {
         guard tasks > 0 && tasks <= 64 else { throw ValidationError("--tasks must be 1...64, got \(tasks)") }
         guard mergeThreshold > 0 else { throw ValidationError("--merge-threshold must be positive") }
+        guard bulkEvery >= 0 else { throw ValidationError("--bulk-every must be 0 or more, got \(bulkEvery)") }
     }
 
     func run() async throws {
@@ -112,6 +116,7 @@ struct LogStress: AsyncParsableCommand {
         )
         let seed = self.seed
         let tasks = self.tasks
+        let bulkEvery = self.bulkEvery
         let perTask = appends == Int.max ? Int.max : max(1, appends / tasks)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for t in 0..<tasks {
@@ -120,7 +125,8 @@ struct LogStress: AsyncParsableCommand {
                     var k = 0
                     while k < perTask {
                         k += 1
-                        let n = Int(rng.next() % 8) + 1
+                        let bulk = bulkEvery > 0 && k % bulkEvery == 0
+                        let n = Int(rng.next() % (bulk ? 100 : 8)) + 1
                         let idSeed = (seed << 32) | (UInt64(t) << 24) | UInt64(k)
                         let events = (0..<n).map { i in
                             NewEvent(
@@ -129,11 +135,21 @@ struct LogStress: AsyncParsableCommand {
                                 data: Array(#"{"task":\#(t),"k":\#(k),"i":\#(i)}"#.utf8)
                             )
                         }
-                        let stream = "stress-\(rng.next() % 20)"
-                        let r = try await log.append(events, to: stream, expected: .any)
+                        let stream = rng.next() % 20
+                        let positions: [UInt64]
+                        if bulk {
+                            // Events in order over up to 5 streams: positions follow the order they were added.
+                            var batch = AppendBatch(minimumCapacity: n)
+                            for (i, e) in events.enumerated() {
+                                try batch.append(e, to: "stress-\((stream + UInt64(i % 5)) % 20)")
+                            }
+                            positions = try await log.append(batch).positions
+                        } else {
+                            positions = try await log.append(events, to: "stress-\(stream)", expected: .any).positions
+                        }
                         // One unbuffered write per line: a line on stdout means the append was acknowledged.
                         FileHandle.standardOutput.write(
-                            Data("ack \(r.positions.first!) \(r.positions.last!) \(idSeed)\n".utf8)
+                            Data("ack \(positions.first!) \(positions.last!) \(idSeed)\n".utf8)
                         )
                     }
                 }

@@ -8,6 +8,7 @@ import Testing
     @Test func badArgumentsPrintOneLineAndExitNonZero() throws {
         for args in [
             ["log", "tail", "-d", "/tmp/x", "--count", "0"], ["demo", "--size", "3"], ["log", "verify"], ["nope"],
+            ["log", "stress", "-d", "/tmp/x", "--bulk-every", "-1"], ["log", "stress", "-d", "/tmp/x", "--tasks", "0"],
         ] {
             let out = try CLIRunner.run(args)
             #expect(out.status != 0, "\(args) exited 0")
@@ -17,6 +18,8 @@ import Testing
         }
         let tail = try CLIRunner.run(["log", "tail", "-d", "/tmp/x", "--count", "0"])
         #expect(tail.stderr.contains("--count"))
+        let stress = try CLIRunner.run(["log", "stress", "-d", "/tmp/x", "--bulk-every", "-1"])
+        #expect(stress.stderr.contains("--bulk-every"))
     }
 
     @Test func aFileThatIsNotALogIsRefusedByName() throws {
