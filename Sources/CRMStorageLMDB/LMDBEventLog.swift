@@ -84,10 +84,10 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
 
         var lastVersion: UInt64? { versionCount == 0 ? nil : versionCount - 1 }
 
-        /// Adds the positions of the stream's next versions.
-        mutating func append(_ added: [UInt64]) {
-            if added.count == 1 { positions.append(added[0]) } else { positions.append(contentsOf: added) }
-            versionCount += UInt64(added.count)
+        /// Adds the position of the stream's next version.
+        mutating func append(_ position: UInt64) {
+            positions.append(position)
+            versionCount += 1
         }
 
         /// The first `count` unmerged positions are now in the index.
@@ -117,6 +117,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         var progress = IndexStore.Progress(indexedThrough: 0, nextStreamNo: 1)
         /// Bumped when a merge commits: an index read transaction begun earlier may miss what just left memory.
         var generation: UInt64 = 0
+        /// Bumped when entries of `streams` move (a merge drops streams from memory): an entry index taken
+        /// earlier is stale.
+        var layout: UInt64 = 0
         var mergeFailures = 0
 
         /// A committed group's changes not folded in yet (see ``LMDBEventLog/withMemtable(_:)``).
@@ -129,40 +132,53 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         }
 
         /// Folds the published group's changes in, once.
+        ///
+        /// A stream the writer found resident while planning is reached through the index it found it at, unless a
+        /// merge has moved the entries since (`layout`); the others are looked up (and added) by name.
         mutating func foldPending() {
             guard let u = unfolded else { return }
             unfolded = nil
-            let t = u.overlay.streams
-            for i in 0..<t.count where !t.values[i].added.isEmpty {
-                fold(
-                    t.names[i],
-                    hash: t.hashes[i],
-                    base: t.values[i].base,
-                    added: t.values[i].added,
-                    through: u.through
-                )
+            let o = u.overlay
+            let t = o.streams
+            var slots = [Int](repeating: -1, count: t.count)
+            for i in 0..<t.count where t.values[i].added > 0 {
+                let p = t.values[i]
+                slots[i] =
+                    p.memLayout == layout && p.memSlot >= 0
+                    ? markDirty(p.memSlot) : entry(t.names[i], hash: t.hashes[i], base: p.base)
             }
-            for (id, position) in u.overlay.ids { ids.insert(id, position) }
-            unmerged += u.overlay.ids.count
+            for e in o.events { streams.values[slots[Int(e.slot)]].append(e.position) }
+            for (id, position) in o.ids { ids.insert(id, position) }
+            unmerged += o.ids.count
+            foldedThrough = max(foldedThrough, u.through)
         }
 
         func stream(_ name: String) -> MemStream? { streams.find(name).map { streams.values[$0] } }
 
-        /// Adds committed positions to a stream, marking it dirty for the next merge.
-        mutating func fold(_ name: String, hash: UInt64, base: StreamState, added: [UInt64], through: UInt64) {
-            let i =
+        /// Adds one committed position to a stream (recovery at open).
+        mutating func fold(_ name: String, hash: UInt64, base: StreamState, position: UInt64) {
+            streams.values[entry(name, hash: hash, base: base)].append(position)
+            foldedThrough = max(foldedThrough, position)
+        }
+
+        /// The index of a stream's entry (added with `base` if new), marked dirty for the next merge.
+        private mutating func entry(_ name: String, hash: UInt64, base: StreamState) -> Int {
+            markDirty(
                 streams.find(name, hash: hash)
-                ?? streams.insert(
-                    name,
-                    hash: hash,
-                    MemStream(streamNo: base.streamNo, mergedCount: base.versionCount, positions: [])
-                )
-            streams.values[i].append(added)
-            if streams.values[i].dirtyEpoch != epoch {
-                streams.values[i].dirtyEpoch = epoch
-                dirty.append(i)
+                    ?? streams.insert(
+                        name,
+                        hash: hash,
+                        MemStream(streamNo: base.streamNo, mergedCount: base.versionCount, positions: [])
+                    )
+            )
+        }
+
+        private mutating func markDirty(_ k: Int) -> Int {
+            if streams.values[k].dirtyEpoch != epoch {
+                streams.values[k].dirtyEpoch = epoch
+                dirty.append(k)
             }
-            foldedThrough = max(foldedThrough, through)
+            return k
         }
     }
 
@@ -570,13 +586,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                         + "expected \(base.versionCount)"
                 )
             }
-            mem.fold(
-                e.stream,
-                hash: StreamTable<MemStream>.hash(e.stream),
-                base: base,
-                added: [e.position],
-                through: e.position
-            )
+            mem.fold(e.stream, hash: StreamTable<MemStream>.hash(e.stream), base: base, position: e.position)
             mem.ids.insert(e.id, e.position)
             mem.unmerged += 1
             tailIds.append(e.id)
@@ -707,15 +717,26 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     final class Overlay {
         struct Pending: Sendable {
             var base: StreamState
-            var added: [UInt64] = []
+            /// Versions this group added.
+            var added = 0
+            /// The stream's entry index in the memtable when the writer looked it up (-1: not resident), valid
+            /// while the memtable's `layout` is still `memLayout`.
+            var memSlot = -1
+            var memLayout: UInt64 = 0
             var lastVersion: UInt64? {
-                let n = base.versionCount + UInt64(added.count)
+                let n = base.versionCount + UInt64(added)
                 return n == 0 ? nil : n - 1
             }
         }
         var streams: StreamTable<Pending>
 
-        init(streams: Int) { self.streams = StreamTable(capacity: streams) }
+        init(streams: Int, events: Int) {
+            self.streams = StreamTable(capacity: streams)
+            self.events.reserveCapacity(events)
+            self.ids.reserveCapacity(events)
+        }
+        /// Each written event's entry in `streams` and position, in log order.
+        var events: [(slot: Int32, position: UInt64)] = []
         /// Ids written by this group, in order (looked up only when the id filter says "maybe").
         var ids: [(id: UUID, position: UInt64)] = []
         /// A read transaction on the index, begun at memtable generation `indexGeneration`.
@@ -749,26 +770,51 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         /// The overlay entry of a stream (its state before this group plus what the group added so far).
         func pending(_ stream: String, hash: UInt64) throws(EventLogError) -> Int {
             if let i = overlay.streams.find(stream, hash: hash) { return i }
-            let (resident, generation) = log.withMemtable { m in
-                (
-                    m.streams.find(stream, hash: hash).map {
-                        StreamState(
-                            streamNo: m.streams.values[$0].streamNo,
-                            versionCount: m.streams.values[$0].versionCount
-                        )
-                    },
-                    m.generation
-                )
-            }
-            var base = resident ?? StreamState(streamNo: nil, versionCount: 0)
-            if resident == nil {
-                do throws(LMDBError) {
-                    if let merged = try log.index.stream(try indexTxn(generation: generation), stream) {
-                        base = StreamState(streamNo: merged.no, versionCount: merged.count)
+            let (resident, generation) = log.withMemtable { m in (residentEntry(m, stream, hash), m.generation) }
+            let entry: Overlay.Pending
+            if let resident { entry = resident } else { entry = try mergedEntry(stream, generation: generation) }
+            return overlay.streams.insert(stream, hash: hash, entry)
+        }
+
+        /// Brings the streams of one request into the overlay with one memtable lock for all of them (the planner
+        /// then finds each there), and only the streams the memtable does not hold are looked up in the index.
+        func preload(_ count: Int, name: (Int) -> String, hashes: [UInt64]) throws(EventLogError) {
+            var absent: [Int] = []
+            let generation = log.withMemtable { m in
+                for k in 0..<count where overlay.streams.find(name(k), hash: hashes[k]) == nil {
+                    let stream = name(k)
+                    if let p = residentEntry(m, stream, hashes[k]) {
+                        overlay.streams.insert(stream, hash: hashes[k], p)
+                    } else {
+                        absent.append(k)
                     }
-                } catch { throw error.asEventLogError }
+                }
+                return m.generation
             }
-            return overlay.streams.insert(stream, hash: hash, Overlay.Pending(base: base))
+            for k in absent where overlay.streams.find(name(k), hash: hashes[k]) == nil {
+                overlay.streams.insert(name(k), hash: hashes[k], try mergedEntry(name(k), generation: generation))
+            }
+        }
+
+        /// The overlay entry for a stream the memtable holds, remembering where.
+        private func residentEntry(_ m: Memtable, _ stream: String, _ hash: UInt64) -> Overlay.Pending? {
+            guard let i = m.streams.find(stream, hash: hash) else { return nil }
+            let s = m.streams.values[i]
+            return Overlay.Pending(
+                base: StreamState(streamNo: s.streamNo, versionCount: s.versionCount),
+                memSlot: i,
+                memLayout: m.layout
+            )
+        }
+
+        /// The overlay entry for a stream the memtable does not hold: its merged state in the index, if any.
+        private func mergedEntry(_ stream: String, generation: UInt64) throws(EventLogError) -> Overlay.Pending {
+            do throws(LMDBError) {
+                guard let merged = try log.index.stream(try indexTxn(generation: generation), stream) else {
+                    return Overlay.Pending(base: StreamState(streamNo: nil, versionCount: 0))
+                }
+                return Overlay.Pending(base: StreamState(streamNo: merged.no, versionCount: merged.count))
+            } catch { throw error.asEventLogError }
         }
 
         func currentVersion(of stream: String, hash: UInt64) throws(EventLogError) -> UInt64? {
@@ -847,8 +893,10 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             return rc == MDB_MAP_RESIZED || rc == MDB_MAP_FULL
                 ? .mapFull : .failed(LMDBError(code: rc, operation: "mdb_txn_begin(write)").asEventLogError)
         }
-        let overlay = Overlay(streams: requests.reduce(0) { $0 + $1.streamHashes.count })
-        overlay.ids.reserveCapacity(requests.reduce(0) { $0 + $1.eventCount })
+        let overlay = Overlay(
+            streams: requests.reduce(0) { $0 + $1.streamHashes.count },
+            events: requests.reduce(0) { $0 + $1.eventCount }
+        )
         prefetch(requests)
         let view = WriterView(log: self, txn: txn, overlay: overlay)
         defer { view.endIndexRead() }
@@ -867,6 +915,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 case .streams(let batch, let validated, let records, _):
                     let plan: AppendPlan
                     do throws(EventLogError) {
+                        try view.preload(batch.count, name: { batch[$0].stream }, hashes: validated.streamHashes)
                         plan = try AppendPlanner.plan(batch, validated, view: view)
                     } catch {
                         results.append(.failure(error))
@@ -892,10 +941,13 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                         let firstPosition = chain.position + 1
                         try versions.withUnsafeBufferPointer { versions in
                             try chain.write(records, versions: versions) { k, pos in
-                                overlay.streams.values[slots[k]].added.append(pos)
+                                overlay.events.append((Int32(truncatingIfNeeded: slots[k]), pos))
                                 overlay.ids.append((validated.ids[k], pos))
                                 filter.insert(validated.ids[k])
                             }
+                        }
+                        for p in planned where p.count > 0 {
+                            overlay.streams.values[slots[p.firstEvent]].added += p.count
                         }
                         for p in planned {
                             let first = firstPosition + UInt64(p.firstEvent)
@@ -914,6 +966,11 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 case .batch(let batch, _):
                     let plan: BatchPlan
                     do throws(EventLogError) {
+                        try view.preload(
+                            batch.streamNames.count,
+                            name: { batch.streamNames[$0] },
+                            hashes: batch.streamHashes
+                        )
                         plan = try AppendPlanner.plan(batch, view: view)
                     } catch {
                         results.append(.failure(error))
@@ -939,10 +996,16 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                         let firstPosition = chain.position + 1
                         try versions.withUnsafeBufferPointer { versions in
                             try chain.write(records, versions: versions) { n, pos in
-                                overlay.streams.values[slots[Int(batch.eventStreams[n])]].added.append(pos)
+                                overlay.events.append(
+                                    (Int32(truncatingIfNeeded: slots[Int(batch.eventStreams[n])]), pos)
+                                )
                                 overlay.ids.append((records.ids[n], pos))
                                 filter.insert(records.ids[n])
                             }
+                        }
+                        for k in slots.indices {
+                            let before = before[k].map { $0 + 1 } ?? 0
+                            overlay.streams.values[slots[k]].added += Int(next[k] - before)
                         }
                         results.append(
                             .success(
@@ -1197,6 +1260,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                     let epoch = m.epoch
                     let moved = m.streams.removeAll { $0.positions.isEmpty && $0.dirtyEpoch != epoch }
                     m.dirty = m.dirty.map { moved[$0] }
+                    m.layout &+= 1
                 }
             }
             logger.debug(
