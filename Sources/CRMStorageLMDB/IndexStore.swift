@@ -4,17 +4,33 @@ import Foundation
 
 /// The derived indexes of an ``LMDBEventLog``, in their own LMDB environment (`<log>/index`).
 ///
-/// Tables: `streams` name → (stream number, merged version count), `streamIndex` (stream number, version) →
-/// position, `eventIds` id → position, `meta` (`indexedThrough`, `nextStreamNo`). Everything here can be rebuilt
-/// from the log. A separate environment has its own writer lock, so a merge never blocks appends (ADR 0005).
+/// Tables: `streams` name → (stream number, merged version count); `runs` run number → the positions it covers
+/// and its level; `streamRuns` (run, stream number) → the stream's first version in the run and its positions;
+/// `idRuns` (run, id) → position; `meta` (`indexedThrough`, `nextStreamNo`, `nextRun`, `indexFormat`).
+/// Everything here can be rebuilt from the log. A separate environment has its own writer lock, so a merge never
+/// blocks appends (ADR 0005).
+///
+/// Each merge writes one **sorted run** at the end of `streamRuns` and `idRuns` (run numbers only grow, so every
+/// put appends) instead of inserting into one big tree, whose every leaf page a merge over thousands of streams
+/// used to rewrite: that cost grew with the index. When the newest ``fanIn`` runs have the same level, they are
+/// merged into one run of the next level (a sequential rewrite), so a log of `n` merges keeps at most
+/// `(fanIn - 1)` runs per level, about `3 log4(n)` in all (ADR 0007). A stream read and an id lookup visit every
+/// run.
 final class IndexStore: @unchecked Sendable {
     // @unchecked: the environment and DBI handles are immutable after open; LMDB allows their use from any
     // thread (MDB_NOTLS); only the merge thread writes, and map growth takes `resizeLock` exclusively.
 
+    /// 2: sorted runs. An index in another format (1: one `streamIndex` and one `eventIds` tree) is dropped at open
+    /// and rebuilt from the log.
+    static let formatVersion: UInt64 = 2
+    /// Runs of one level that are merged into one run of the next.
+    static let fanIn = 4
+
     let env: OpaquePointer
     let dbiStreams: MDB_dbi
-    let dbiStreamIndex: MDB_dbi
-    let dbiEventIds: MDB_dbi
+    let dbiRuns: MDB_dbi
+    let dbiStreamRuns: MDB_dbi
+    let dbiIdRuns: MDB_dbi
     let dbiMeta: MDB_dbi
     let resizeLock = ReadWriteLock()
     private var mapSize: Int  // merge thread only (under resizeLock's write side)
@@ -34,6 +50,15 @@ final class IndexStore: @unchecked Sendable {
         var streamNo: UInt64?
         var mergedCount: UInt64
         var positions: [UInt64]
+    }
+
+    /// A sorted run: the index entries of the events at positions `first...last`.
+    struct Run: Sendable, Equatable {
+        var number: UInt64
+        var first: UInt64
+        var last: UInt64
+        /// 0 for a merge's run; `l + 1` for the run ``fanIn`` runs of level `l` were merged into.
+        var level: UInt64
     }
 
     static func open(
@@ -84,12 +109,24 @@ final class IndexStore: @unchecked Sendable {
             let store = IndexStore(
                 env: env,
                 streams: try open("streams"),
-                streamIndex: try open("streamIndex"),
-                eventIds: try open("eventIds"),
+                runs: try open("runs"),
+                streamRuns: try open("streamRuns"),
+                idRuns: try open("idRuns"),
                 meta: try open("meta"),
                 mapSize: mapSize,
                 maxMapSize: maxMapSize
             )
+            if LMDBEventLog.metaU64(txn!, store.dbiMeta, "indexFormat") != formatVersion {
+                // Another format (or a new index): start empty; the log refolds everything after position 0.
+                for old in ["streamIndex", "eventIds"] {
+                    var dbi: MDB_dbi = 0
+                    if mdb_dbi_open(txn, old, 0, &dbi) == 0 {
+                        try LMDBError.check(mdb_drop(txn, dbi, 1), "mdb_drop(\(old))")
+                    }
+                }
+                try store.empty(txn!)
+                try LMDBEventLog.metaPut(txn!, store.dbiMeta, "indexFormat", LMDBEventLog.u64Bytes(formatVersion))
+            }
             let progress = Progress(
                 indexedThrough: LMDBEventLog.metaU64(txn!, store.dbiMeta, "indexedThrough") ?? 0,
                 nextStreamNo: LMDBEventLog.metaU64(txn!, store.dbiMeta, "nextStreamNo") ?? 1
@@ -105,16 +142,18 @@ final class IndexStore: @unchecked Sendable {
     private init(
         env: OpaquePointer,
         streams: MDB_dbi,
-        streamIndex: MDB_dbi,
-        eventIds: MDB_dbi,
+        runs: MDB_dbi,
+        streamRuns: MDB_dbi,
+        idRuns: MDB_dbi,
         meta: MDB_dbi,
         mapSize: Int,
         maxMapSize: Int
     ) {
         self.env = env
         self.dbiStreams = streams
-        self.dbiStreamIndex = streamIndex
-        self.dbiEventIds = eventIds
+        self.dbiRuns = runs
+        self.dbiStreamRuns = streamRuns
+        self.dbiIdRuns = idRuns
         self.dbiMeta = meta
         self.mapSize = mapSize
         self.maxMapSize = maxMapSize
@@ -158,78 +197,149 @@ final class IndexStore: @unchecked Sendable {
         )
     }
 
-    /// The positions of versions `from ..< from + count` of stream `no`, walking `streamIndex` with a cursor.
+    /// The live runs, in position order.
+    func runs(_ txn: OpaquePointer) throws(LMDBError) -> [Run] {
+        var out: [Run] = []
+        try scan(txn, dbiRuns, from: 0) { (k, v) throws(LMDBError) -> Bool in
+            guard k.count == 8, v.count == 24 else { throw LMDBError(code: MDB_CORRUPTED, operation: "runs record") }
+            out.append(
+                Run(
+                    number: UInt64(bigEndian: k.loadUnaligned(as: UInt64.self)),
+                    first: UInt64(littleEndian: v.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                    last: UInt64(littleEndian: v.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                    level: UInt64(littleEndian: v.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+                )
+            )
+            return true
+        }
+        out.sort { $0.first < $1.first }
+        return out
+    }
+
+    /// The positions of versions `from ..< from + count` of stream `no`, gathered from the runs in position order
+    /// (a stream's versions in consecutive runs are consecutive).
     func positions(_ txn: OpaquePointer, streamNo no: UInt64, from: UInt64, count: Int) throws(LMDBError) -> [UInt64] {
         guard count > 0 else { return [] }
-        var cursor: OpaquePointer?
-        try LMDBError.check(mdb_cursor_open(txn, dbiStreamIndex, &cursor), "mdb_cursor_open(streamIndex)")
-        defer { mdb_cursor_close(cursor) }
         var out: [UInt64] = []
         out.reserveCapacity(count)
-        var key = Keys.streamIndex(no, from)
-        return try withUnsafeMutableBytes(of: &key) { (kb) throws(LMDBError) -> [UInt64] in
-            var k = MDB_val(mv_size: 16, mv_data: kb.baseAddress)
+        var expected = from
+        for run in try runs(txn) where out.count < count {
+            var key = (run.number.bigEndian, no.bigEndian)
             var v = MDB_val()
-            var rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_KEY)
-            var expected = from
-            while rc == 0 && out.count < count {
-                guard k.mv_size == 16, let p = Keys.readPosition(v.raw),
-                    UInt64(bigEndian: k.raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)) == no,
-                    UInt64(bigEndian: k.raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) == expected
-                else { throw LMDBError(code: MDB_CORRUPTED, operation: "stream #\(no) index has a gap at \(expected)") }
-                out.append(p)
-                expected += 1
-                if out.count < count { rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT) }
+            let rc = withUnsafeMutableBytes(of: &key) { kb in
+                var k = MDB_val(mv_size: 16, mv_data: kb.baseAddress)
+                return mdb_get(txn, dbiStreamRuns, &k, &v)
             }
-            if out.count < count {
-                throw LMDBError(
-                    code: rc == 0 || rc == MDB_NOTFOUND ? MDB_CORRUPTED : rc,
-                    operation: "stream #\(no) index has no entry for version \(expected)"
-                )
+            if rc == MDB_NOTFOUND { continue }
+            try LMDBError.check(rc, "mdb_get(streamRuns)")
+            let entry = try Self.streamEntry(v.raw, run: run.number, streamNo: no)
+            let end = entry.first + UInt64(entry.count)
+            if end <= expected { continue }
+            guard entry.first <= expected else {
+                throw LMDBError(code: MDB_CORRUPTED, operation: "stream #\(no) index has a gap at \(expected)")
             }
-            return out
+            var i = Int(expected - entry.first)
+            while i < entry.count && out.count < count {
+                out.append(UInt64(littleEndian: v.raw.loadUnaligned(fromByteOffset: 8 + 8 * i, as: UInt64.self)))
+                i += 1
+            }
+            expected = entry.first + UInt64(i)
         }
+        if out.count < count {
+            throw LMDBError(code: MDB_CORRUPTED, operation: "stream #\(no) index has no entry for version \(expected)")
+        }
+        return out
+    }
+
+    /// A `streamRuns` value: the first version (8 bytes) and the positions (8 bytes each).
+    private static func streamEntry(_ v: UnsafeRawBufferPointer, run: UInt64, streamNo: UInt64) throws(LMDBError)
+        -> (first: UInt64, count: Int)
+    {
+        guard v.count >= 16, v.count % 8 == 0 else {
+            throw LMDBError(code: MDB_CORRUPTED, operation: "stream #\(streamNo) entry of run \(run)")
+        }
+        return (UInt64(littleEndian: v.loadUnaligned(as: UInt64.self)), v.count / 8 - 1)
     }
 
     /// Where the event with `id` is stored, if the index has it.
     func position(_ txn: OpaquePointer, of id: UUID) throws(LMDBError) -> UInt64? {
-        var u = id.uuid
-        return try withUnsafeMutableBytes(of: &u) { (b) throws(LMDBError) -> UInt64? in
-            var k = MDB_val(mv_size: 16, mv_data: b.baseAddress)
+        for run in try runs(txn).reversed() {
+            var key = IdKey(run: run.number, id: id)
             var v = MDB_val()
-            let rc = mdb_get(txn, dbiEventIds, &k, &v)
-            if rc == MDB_NOTFOUND { return nil }
-            try LMDBError.check(rc, "mdb_get(eventIds)")
+            let rc = withUnsafeMutableBytes(of: &key) { kb in
+                var k = MDB_val(mv_size: 24, mv_data: kb.baseAddress)
+                return mdb_get(txn, dbiIdRuns, &k, &v)
+            }
+            if rc == MDB_NOTFOUND { continue }
+            try LMDBError.check(rc, "mdb_get(idRuns)")
             return Keys.readPosition(v.raw)
         }
+        return nil
     }
 
-    /// Calls `body` with every indexed event id, in key order.
+    /// Calls `body` with every indexed event id.
     func forEachId(_ txn: OpaquePointer, _ body: (UUID) -> Void) throws(LMDBError) {
+        try scan(txn, dbiIdRuns, from: 0) { (k, _) throws(LMDBError) -> Bool in
+            guard k.count == 24 else { throw LMDBError(code: MDB_CORRUPTED, operation: "idRuns key size") }
+            body(UUID(uuid: k.loadUnaligned(fromByteOffset: 8, as: uuid_t.self)))
+            return true
+        }
+    }
+
+    /// How many ids the index holds.
+    func idCount(_ txn: OpaquePointer) -> Int {
+        var stat = MDB_stat()
+        mdb_stat(txn, dbiIdRuns, &stat)
+        return Int(stat.ms_entries)
+    }
+
+    /// Walks `dbi` from the first key whose leading 8 bytes are at least `run` (big-endian), while `body` returns
+    /// true.
+    private func scan(
+        _ txn: OpaquePointer,
+        _ dbi: MDB_dbi,
+        from run: UInt64,
+        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws(LMDBError) -> Bool
+    ) throws(LMDBError) {
         var cursor: OpaquePointer?
-        try LMDBError.check(mdb_cursor_open(txn, dbiEventIds, &cursor), "mdb_cursor_open(eventIds)")
+        try LMDBError.check(mdb_cursor_open(txn, dbi, &cursor), "mdb_cursor_open(index scan)")
         defer { mdb_cursor_close(cursor) }
-        var k = MDB_val()
-        var v = MDB_val()
-        var rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST)
+        var start = run.bigEndian
+        var rc = withUnsafeMutableBytes(of: &start) { sb in
+            var k = MDB_val(mv_size: 8, mv_data: sb.baseAddress)
+            var v = MDB_val()
+            return mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE)
+        }
         while rc == 0 {
-            guard k.mv_size == 16 else { throw LMDBError(code: MDB_CORRUPTED, operation: "eventIds key size") }
-            body(UUID(uuid: k.raw.loadUnaligned(as: uuid_t.self)))
+            var k = MDB_val()
+            var v = MDB_val()
+            try LMDBError.check(mdb_cursor_get(cursor, &k, &v, MDB_GET_CURRENT), "mdb_cursor_get(index scan)")
+            guard try body(k.raw, v.raw) else { return }
             rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)
         }
-        if rc != MDB_NOTFOUND { throw LMDBError(code: rc, operation: "eventIds scan") }
+        if rc != MDB_NOTFOUND { throw LMDBError(code: rc, operation: "index scan") }
     }
 
-    func entryCount(_ txn: OpaquePointer, _ dbi: MDB_dbi) -> Int {
-        var stat = MDB_stat()
-        mdb_stat(txn, dbi, &stat)
-        return Int(stat.ms_entries)
+    /// An `idRuns` key: the run number (big-endian) and the id's 16 bytes (byte order is id order).
+    struct IdKey {
+        var run: UInt64
+        var id: (UInt64, UInt64)
+
+        init(run: UInt64, id: UUID) { self.init(run: run, sortKey: IndexStore.sortKey(id)) }
+
+        /// `sortKey`: ``IndexStore/sortKey(_:)`` of the id.
+        init(run: UInt64, sortKey: (UInt64, UInt64)) {
+            self.run = run.bigEndian
+            self.id = (sortKey.0.bigEndian, sortKey.1.bigEndian)
+        }
     }
 
     // MARK: Writes (merge thread only)
 
-    /// Writes one merge in a single transaction: stream records, stream-index entries and ids, each sorted, and
-    /// the new progress. Returns the stream numbers given to `streams` (same order). Grows the map when full.
+    /// Writes one merge in a single transaction: the stream records, a new run of level 0 with the stream entries
+    /// and the ids (each in key order, appended), and the new progress; then merges the newest runs while
+    /// ``fanIn`` of them share a level. Returns the stream numbers given to `streams` (same order). Grows the map
+    /// when full.
     func merge(_ streams: [StreamEntries], ids: IdTable, through: UInt64, progress: Progress)
         throws(LMDBError) -> (
             [UInt64], Progress
@@ -279,17 +389,24 @@ final class IndexStore: @unchecked Sendable {
                         try LMDBError.check(rc, "mdb_cursor_put(streams)")
                     }
                 }
-                try withCursor(txn, dbiStreamIndex) { (c) throws(LMDBError) in
-                    for i in byNumber {
-                        let s = streams[i]
-                        for (j, pos) in s.positions.enumerated() {
-                            try Self.put(c, (numbers[i], s.mergedCount + UInt64(j)), pos)
-                        }
+                let run = LMDBEventLog.metaU64(txn, dbiMeta, "nextRun") ?? 1
+                var value: [UInt64] = []
+                try withCursor(txn, dbiStreamRuns) { (c) throws(LMDBError) in
+                    for i in byNumber where !streams[i].positions.isEmpty {
+                        value.removeAll(keepingCapacity: true)
+                        value.append(streams[i].mergedCount.littleEndian)
+                        for p in streams[i].positions { value.append(p.littleEndian) }
+                        try Self.appendStreamEntry(c, run: run, streamNo: numbers[i], value)
                     }
                 }
-                try withCursor(txn, dbiEventIds) { (c) throws(LMDBError) in
-                    for entry in sortedIds { try Self.put(c, entry.key, entry.position) }
+                try withCursor(txn, dbiIdRuns) { (c) throws(LMDBError) in
+                    for entry in sortedIds {
+                        try Self.appendId(c, IdKey(run: run, sortKey: entry.key), position: entry.position)
+                    }
                 }
+                try putRun(txn, Run(number: run, first: progress.indexedThrough + 1, last: through, level: 0))
+                try LMDBEventLog.metaPut(txn, dbiMeta, "nextRun", LMDBEventLog.u64Bytes(run + 1))
+                try compact(txn)
                 try LMDBEventLog.metaPut(txn, dbiMeta, "indexedThrough", LMDBEventLog.u64Bytes(done.indexedThrough))
                 try LMDBEventLog.metaPut(txn, dbiMeta, "nextStreamNo", LMDBEventLog.u64Bytes(done.nextStreamNo))
                 try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit(merge)")
@@ -302,18 +419,233 @@ final class IndexStore: @unchecked Sendable {
         }
     }
 
+    /// While the newest ``fanIn`` runs share a level, merges them into one run of the next level: stream entries
+    /// by stream number (a stream's positions from consecutive runs concatenated) and ids by id, each appended
+    /// under a new run number; then deletes the merged runs.
+    private func compact(_ txn: OpaquePointer) throws(LMDBError) {
+        var live = try runs(txn)
+        while live.count >= Self.fanIn {
+            let inputs = Array(live.suffix(Self.fanIn))
+            guard inputs.allSatisfy({ $0.level == inputs[0].level }) else { return }
+            let run = LMDBEventLog.metaU64(txn, dbiMeta, "nextRun") ?? 1
+            try mergeRuns(txn, dbiStreamRuns, inputs, into: run) { (entries, out) throws(LMDBError) in
+                // One stream's entries, in position order: their versions must continue one another.
+                var nextVersion: UInt64?
+                for e in entries {
+                    guard e.count >= 16, e.count % 8 == 0 else {
+                        throw LMDBError(code: MDB_CORRUPTED, operation: "stream entry size in an index run")
+                    }
+                    let first = e.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+                    guard nextVersion == nil || first == nextVersion else {
+                        throw LMDBError(code: MDB_CORRUPTED, operation: "stream entries of index runs do not continue")
+                    }
+                    nextVersion = first + UInt64(e.count / 8 - 1)
+                    out.append(contentsOf: out.isEmpty ? e[...] : e[8...])
+                }
+            }
+            try mergeRuns(txn, dbiIdRuns, inputs, into: run) { (entries, out) throws(LMDBError) in
+                guard entries.count == 1 else {
+                    throw LMDBError(code: MDB_CORRUPTED, operation: "an event id is in two index runs")
+                }
+                out.append(contentsOf: entries[0])
+            }
+            for input in inputs {
+                try deleteRun(txn, dbiStreamRuns, input.number)
+                try deleteRun(txn, dbiIdRuns, input.number)
+                var key = input.number.bigEndian
+                let rc = withUnsafeMutableBytes(of: &key) { kb in
+                    var k = MDB_val(mv_size: 8, mv_data: kb.baseAddress)
+                    return mdb_del(txn, dbiRuns, &k, nil)
+                }
+                try LMDBError.check(rc, "mdb_del(runs)")
+            }
+            let merged = Run(
+                number: run,
+                first: inputs[0].first,
+                last: inputs[inputs.count - 1].last,
+                level: inputs[0].level + 1
+            )
+            try putRun(txn, merged)
+            try LMDBEventLog.metaPut(txn, dbiMeta, "nextRun", LMDBEventLog.u64Bytes(run + 1))
+            live.removeLast(Self.fanIn)
+            live.append(merged)
+        }
+    }
+
+    /// Writes the entries of `inputs` (runs in position order) in `dbi` under run number `run`, in key order:
+    /// the values of the inputs' entries that share a key (after the run number) are combined by `combine`, in
+    /// input order, into its second argument. One cursor walks each input; each entry is copied out before the
+    /// next put (a put may split a page of this transaction that a cursor is on).
+    private func mergeRuns(
+        _ txn: OpaquePointer,
+        _ dbi: MDB_dbi,
+        _ inputs: [Run],
+        into run: UInt64,
+        combine: ([[UInt8]], inout [UInt8]) throws(LMDBError) -> Void
+    ) throws(LMDBError) {
+        var cursors: [OpaquePointer] = []
+        defer { for c in cursors { mdb_cursor_close(c) } }
+        var keys: [[UInt8]] = []
+        var values: [[UInt8]] = []
+        var live: [Bool] = []
+        /// Copies the entry under cursor `h` (after `op`) into `keys[h]`/`values[h]`, or marks the input done.
+        func load(_ h: Int, _ op: MDB_cursor_op) throws(LMDBError) {
+            var start = inputs[h].number.bigEndian
+            var k = MDB_val()
+            var v = MDB_val()
+            let rc = withUnsafeMutableBytes(of: &start) { sb in
+                if op == MDB_SET_RANGE { k = MDB_val(mv_size: 8, mv_data: sb.baseAddress) }
+                return mdb_cursor_get(cursors[h], &k, &v, op)
+            }
+            if rc == MDB_NOTFOUND {
+                live[h] = false
+                return
+            }
+            try LMDBError.check(rc, "mdb_cursor_get(index run)")
+            guard k.mv_size > 8, UInt64(bigEndian: k.raw.loadUnaligned(as: UInt64.self)) == inputs[h].number else {
+                live[h] = false
+                return
+            }
+            keys[h].removeAll(keepingCapacity: true)
+            keys[h].append(contentsOf: k.raw[8...])
+            values[h].removeAll(keepingCapacity: true)
+            values[h].append(contentsOf: v.raw)
+        }
+        for h in inputs.indices {
+            var c: OpaquePointer?
+            try LMDBError.check(mdb_cursor_open(txn, dbi, &c), "mdb_cursor_open(index run)")
+            cursors.append(c!)
+            keys.append([])
+            values.append([])
+            live.append(true)
+            try load(h, MDB_SET_RANGE)
+        }
+        var writer: OpaquePointer?
+        try LMDBError.check(mdb_cursor_open(txn, dbi, &writer), "mdb_cursor_open(merged run)")
+        defer { mdb_cursor_close(writer) }
+        var same: [Int] = []
+        var group: [[UInt8]] = []
+        var key: [UInt8] = []
+        var value: [UInt8] = []
+        while true {
+            var smallest = -1
+            for h in inputs.indices where live[h] {
+                if smallest < 0 || keys[h].lexicographicallyPrecedes(keys[smallest]) { smallest = h }
+            }
+            guard smallest >= 0 else { return }
+            same.removeAll(keepingCapacity: true)
+            for h in inputs.indices where live[h] && keys[h] == keys[smallest] { same.append(h) }
+            group.removeAll(keepingCapacity: true)
+            for h in same { group.append(values[h]) }
+            value.removeAll(keepingCapacity: true)
+            try combine(group, &value)
+            key.removeAll(keepingCapacity: true)
+            withUnsafeBytes(of: run.bigEndian) { key.append(contentsOf: $0) }
+            key.append(contentsOf: keys[smallest])
+            let rc = key.withUnsafeMutableBytes { kb in
+                value.withUnsafeMutableBytes { vb in
+                    var k = MDB_val(mv_size: kb.count, mv_data: kb.baseAddress)
+                    var v = MDB_val(mv_size: vb.count, mv_data: vb.baseAddress)
+                    return mdb_cursor_put(writer, &k, &v, flag(MDB_APPEND))
+                }
+            }
+            try LMDBError.check(rc, "mdb_cursor_put(merged run)")
+            for h in same { try load(h, MDB_NEXT) }
+        }
+    }
+
+    /// Deletes every entry of run `run` from `dbi`.
+    private func deleteRun(_ txn: OpaquePointer, _ dbi: MDB_dbi, _ run: UInt64) throws(LMDBError) {
+        var cursor: OpaquePointer?
+        try LMDBError.check(mdb_cursor_open(txn, dbi, &cursor), "mdb_cursor_open(delete run)")
+        defer { mdb_cursor_close(cursor) }
+        var start = run.bigEndian
+        var k = MDB_val()
+        var v = MDB_val()
+        var rc = withUnsafeMutableBytes(of: &start) { sb in
+            k = MDB_val(mv_size: 8, mv_data: sb.baseAddress)
+            return mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE)
+        }
+        while true {
+            if rc == MDB_NOTFOUND { return }
+            try LMDBError.check(rc, "mdb_cursor_get(delete run)")
+            guard k.mv_size > 8, UInt64(bigEndian: k.raw.loadUnaligned(as: UInt64.self)) == run else { return }
+            try LMDBError.check(mdb_cursor_del(cursor, 0), "mdb_cursor_del(run)")
+            // The cursor now stands on the next entry, unless the page ended: then seek again.
+            rc = mdb_cursor_get(cursor, &k, &v, MDB_GET_CURRENT)
+            if rc == MDB_NOTFOUND {
+                rc = withUnsafeMutableBytes(of: &start) { sb in
+                    k = MDB_val(mv_size: 8, mv_data: sb.baseAddress)
+                    return mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE)
+                }
+            }
+        }
+    }
+
+    private func putRun(_ txn: OpaquePointer, _ run: Run) throws(LMDBError) {
+        var key = run.number.bigEndian
+        var value = (run.first.littleEndian, run.last.littleEndian, run.level.littleEndian)
+        let rc = withUnsafeMutableBytes(of: &key) { kb in
+            withUnsafeMutableBytes(of: &value) { vb in
+                var k = MDB_val(mv_size: 8, mv_data: kb.baseAddress)
+                var v = MDB_val(mv_size: 24, mv_data: vb.baseAddress)
+                return mdb_put(txn, dbiRuns, &k, &v, 0)
+            }
+        }
+        try LMDBError.check(rc, "mdb_put(runs)")
+    }
+
+    @inline(__always)
+    private static func appendStreamEntry(
+        _ cursor: OpaquePointer,
+        run: UInt64,
+        streamNo: UInt64,
+        _ value: [UInt64]
+    ) throws(LMDBError) {
+        var key = (run.bigEndian, streamNo.bigEndian)
+        var value = value
+        let rc = withUnsafeMutableBytes(of: &key) { kb in
+            value.withUnsafeMutableBytes { vb in
+                var k = MDB_val(mv_size: 16, mv_data: kb.baseAddress)
+                var v = MDB_val(mv_size: vb.count, mv_data: vb.baseAddress)
+                return mdb_cursor_put(cursor, &k, &v, flag(MDB_APPEND))
+            }
+        }
+        try LMDBError.check(rc, "mdb_cursor_put(streamRuns)")
+    }
+
+    @inline(__always)
+    private static func appendId(_ cursor: OpaquePointer, _ key: IdKey, position: UInt64) throws(LMDBError) {
+        var key = key
+        var p = Keys.position(position)
+        let rc = withUnsafeMutableBytes(of: &key) { kb in
+            withUnsafeMutableBytes(of: &p) { pb in
+                var k = MDB_val(mv_size: 24, mv_data: kb.baseAddress)
+                var v = MDB_val(mv_size: 8, mv_data: pb.baseAddress)
+                return mdb_cursor_put(cursor, &k, &v, flag(MDB_APPEND))
+            }
+        }
+        try LMDBError.check(rc, "mdb_cursor_put(idRuns)")
+    }
+
     /// Empties every table (the index is rebuilt from the log).
     func reset() throws(LMDBError) {
         var txn: OpaquePointer?
         try LMDBError.check(mdb_txn_begin(env, nil, 0, &txn), "mdb_txn_begin(index reset)")
-        for dbi in [dbiStreams, dbiStreamIndex, dbiEventIds, dbiMeta] {
-            let rc = mdb_drop(txn, dbi, 0)
-            if rc != 0 {
-                mdb_txn_abort(txn)
-                throw LMDBError(code: rc, operation: "mdb_drop(index)")
-            }
+        do throws(LMDBError) {
+            try empty(txn!)
+            try LMDBEventLog.metaPut(txn!, dbiMeta, "indexFormat", LMDBEventLog.u64Bytes(Self.formatVersion))
+        } catch {
+            mdb_txn_abort(txn)
+            throw error
         }
         try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit(index reset)")
+    }
+
+    private func empty(_ txn: OpaquePointer) throws(LMDBError) {
+        for dbi in [dbiStreams, dbiRuns, dbiStreamRuns, dbiIdRuns, dbiMeta] {
+            try LMDBError.check(mdb_drop(txn, dbi, 0), "mdb_drop(index)")
+        }
     }
 
     func sync() { _ = mdb_env_sync(env, 1) }
@@ -353,20 +685,6 @@ final class IndexStore: @unchecked Sendable {
                 UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
             )
         }
-    }
-
-    @inline(__always)
-    private static func put(_ cursor: OpaquePointer, _ key: (UInt64, UInt64), _ position: UInt64) throws(LMDBError) {
-        var key = (key.0.bigEndian, key.1.bigEndian)
-        var p = Keys.position(position)
-        let rc = withUnsafeMutableBytes(of: &key) { kb in
-            withUnsafeMutableBytes(of: &p) { pb in
-                var k = MDB_val(mv_size: 16, mv_data: kb.baseAddress)
-                var v = MDB_val(mv_size: 8, mv_data: pb.baseAddress)
-                return mdb_cursor_put(cursor, &k, &v, 0)
-            }
-        }
-        try LMDBError.check(rc, "mdb_cursor_put(index)")
     }
 
     private func withCursor(_ txn: OpaquePointer, _ dbi: MDB_dbi, _ body: (OpaquePointer) throws(LMDBError) -> Void)

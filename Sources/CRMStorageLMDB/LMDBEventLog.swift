@@ -17,11 +17,12 @@ import Synchronization
 /// await log.close()
 /// ```
 ///
-/// Storage layout (see docs/adr/0002 and 0005): the log environment holds `events` position → record (appended
-/// with `MDB_APPEND`) and `meta`; the index environment in `<directory>/index` holds `streams`, `streamIndex` and
-/// `eventIds` (``IndexStore``). Index entries of recent events live in memory and a background thread merges them
-/// into the index in sorted batches; the log is their write-ahead log, so they are rebuilt from the log's tail at
-/// open, and the whole index is rebuilt when it is missing, stale or from an older format.
+/// Storage layout (see docs/adr/0002, 0005 and 0007): the log environment holds `events` position → record
+/// (appended with `MDB_APPEND`) and `meta`; the index environment in `<directory>/index` holds `streams` and sorted
+/// runs of stream entries and event ids (``IndexStore``). Index entries of recent events live in memory and a
+/// background thread merges them into the index, one run per merge; the log is their write-ahead log, so they are
+/// rebuilt from the log's tail at open, and the whole index is rebuilt when it is missing, stale or in an older
+/// format.
 public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable {
     // @unchecked: `env` and the DBI handles are immutable after open and LMDB allows their use from any thread
     // (MDB_NOTLS); log write transactions happen only on the writer thread, index writes only on the merge thread;
@@ -57,6 +58,8 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     /// Successful group commits and the append calls they resolved (for `statistics()`).
     let groupCommits = Atomic<UInt64>(0)
     let groupedAppends = Atomic<UInt64>(0)
+    /// Index merges committed since open (for `statistics()`).
+    let indexMerges = Atomic<UInt64>(0)
     let mapSize: Mutex<Int>
     let appendLatency: Metrics.Timer
     let batchRequests: Recorder
@@ -65,7 +68,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
 
     struct MemStream: Sendable {
         var streamNo: UInt64?
-        /// Versions `0..<mergedCount` are in the index's `streamIndex` table.
+        /// Versions `0..<mergedCount` are in the index's runs.
         private(set) var mergedCount: UInt64
         /// Positions of versions `mergedCount...`, not yet merged.
         private(set) var positions: [UInt64]
@@ -594,7 +597,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)
         }
         if rc != MDB_NOTFOUND { throw LMDBError(code: rc, operation: "recover scan") }
-        filter = IdFilter(capacity: 2 * (index.entryCount(indexTxn, index.dbiEventIds) + tailIds.count))
+        filter = IdFilter(capacity: 2 * (index.idCount(indexTxn) + tailIds.count))
         try index.forEachId(indexTxn) { filter.insert($0) }
         for id in tailIds { filter.insert(id) }
     }
@@ -1160,7 +1163,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         do throws(LMDBError) {
             let txn = try index.beginRead()
             defer { index.endRead(txn) }
-            var next = IdFilter(capacity: 2 * (index.entryCount(txn, index.dbiEventIds) + inMemory.count))
+            var next = IdFilter(capacity: 2 * (index.idCount(txn) + inMemory.count))
             try index.forEachId(txn) { next.insert($0) }
             for id in inMemory { next.insert(id) }
             filter = next
@@ -1256,6 +1259,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 m.merging = 0
                 m.progress = progress
                 m.generation &+= 1
+                indexMerges.add(1, ordering: .relaxed)
                 if m.streams.count > configuration.residentStreams {
                     let epoch = m.epoch
                     let moved = m.streams.removeAll { $0.positions.isEmpty && $0.dirtyEpoch != epoch }
@@ -1507,7 +1511,8 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     public func verifyChain() async throws(EventLogError) -> ChainVerification { try verifyChainByScan() }
 
     /// Disk and index figures for operators: `head`; the index's `indexedThrough`, `unmergedIndexEntries`,
-    /// `unmergedStreams`, `residentStreams` and `indexMergeFailures`; the maps' `mapSize`, `lastPage`,
+    /// `unmergedStreams`, `residentStreams`, `indexMergeFailures`, `indexRuns` (its sorted runs, ADR 0007) and
+    /// `indexMerges` (merges committed since this log was opened); the maps' `mapSize`, `lastPage`,
     /// `indexMapSize` and `indexLastPage`; and, since this log was opened, `groupCommits` (successful group
     /// commits) and `groupedAppends` (the append calls they resolved; their ratio is the group-commit batch size).
     public func statistics() throws(EventLogError) -> [String: UInt64] {
@@ -1521,13 +1526,21 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         mdb_env_info(env, &info)
         var indexInfo = MDB_envinfo()
         mdb_env_info(index.env, &indexInfo)
+        let runs: Int
+        do throws(LMDBError) {
+            let txn = try index.beginRead()
+            defer { index.endRead(txn) }
+            runs = try index.runs(txn).count
+        } catch { throw error.asEventLogError }
         return [
+            "indexRuns": UInt64(runs),
             "head": try head().position, "unmergedIndexEntries": UInt64(mem.0), "unmergedStreams": UInt64(mem.1),
             "indexedThrough": mem.2, "residentStreams": UInt64(mem.3), "indexMergeFailures": UInt64(mem.4),
             "mapSize": UInt64(info.me_mapsize), "lastPage": UInt64(info.me_last_pgno),
             "indexMapSize": UInt64(indexInfo.me_mapsize), "indexLastPage": UInt64(indexInfo.me_last_pgno),
             "groupCommits": groupCommits.load(ordering: .relaxed),
             "groupedAppends": groupedAppends.load(ordering: .relaxed),
+            "indexMerges": indexMerges.load(ordering: .relaxed),
         ]
     }
 

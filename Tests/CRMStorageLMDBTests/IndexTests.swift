@@ -69,6 +69,95 @@ import Testing
         await log.close()
     }
 
+    @Test func manyMergesLeaveAFewSortedRunsAndEveryVersionAndIdIsFound() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = LMDBConfiguration(mapSize: 16 << 20, indexMergeThreshold: 10)
+        let log = try LMDBEventLog.open(directory: dir, configuration: config)
+        // One merge per round: 60 runs of level 0, merged four at a time into runs of the next level.
+        for round in 0..<60 {
+            try await fill(log, count: 10, streams: 7, from: round * 10 + 1)
+            await log.flushIndex()
+        }
+        let stats = try log.statistics()
+        let merges = Int(stats["indexMerges"]!)
+        #expect(merges >= 60)
+        // The runs count like a base-4 counter: one run per unit of each digit of the number of merges.
+        var digits = 0
+        var m = merges
+        while m > 0 {
+            digits += m % IndexStore.fanIn
+            m /= IndexStore.fanIn
+        }
+        #expect(stats["indexRuns"] == UInt64(digits))
+        #expect(digits < 10)
+        try await expectStreamsIntact(log, streams: 7, total: 600)
+        // Pages that begin inside one run and end in another, both directions.
+        let all = try await log.readAll(.stream("contact-3"))
+        for from in stride(from: 0, to: all.count, by: 5) {
+            let page = try await log.readAll(.stream("contact-3", fromVersion: UInt64(from), limit: 7))
+            #expect(page.map(\.position) == all[from..<min(all.count, from + 7)].map(\.position))
+            let back = try await log.readAll(.stream("contact-3", fromVersion: UInt64(from), limit: 7).backward())
+            #expect(back.map(\.position) == all[max(0, from - 6)...from].reversed().map(\.position))
+        }
+        // Ids from the oldest (most merged) runs and the newest are found: replays, and a new body is refused.
+        for n in [1, 2, 299, 590, 600] {
+            let r = try await log.append([ev(n)], to: "contact-\(n % 7)", expected: .any)
+            #expect(r.idempotentReplay && r.positions == [UInt64(n)])
+        }
+        await #expect(throws: EventLogError.self) {
+            _ = try await log.append([NewEvent(id: ev(2).id, type: "Other", data: [])], to: "contact-2", expected: .any)
+        }
+        await log.close()
+        // The runs are on disk: a reopened log reads the same and recognises the same ids without refolding them.
+        let reopened = try LMDBEventLog.open(directory: dir, configuration: config)
+        #expect(try reopened.statistics()["unmergedIndexEntries"] == 0)
+        #expect(try reopened.statistics()["indexRuns"] == UInt64(digits))
+        try await expectStreamsIntact(reopened, streams: 7, total: 600)
+        #expect(try await reopened.append([ev(123)], to: "contact-\(123 % 7)", expected: .any).idempotentReplay)
+        await reopened.close()
+    }
+
+    @Test func anIndexInAnOlderFormatIsDroppedAndRebuiltFromTheLog() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = LMDBConfiguration(mapSize: 4 << 20, indexMergeThreshold: 8)
+        let log = try LMDBEventLog.open(directory: dir, configuration: config)
+        try await fill(log, count: 40, streams: 4)
+        await log.flushIndex()
+        await log.close()
+        // Format 1 had no `indexFormat` and kept `streamIndex`/`eventIds` trees (here with an entry that would lie).
+        try withRawLogEnvironment(dir + "/index") { txn in
+            var meta: MDB_dbi = 0
+            #expect(mdb_dbi_open(txn, "meta", 0, &meta) == 0)
+            var key = Array("indexFormat".utf8)
+            key.withUnsafeMutableBytes { kb in
+                var k = MDB_val(mv_size: kb.count, mv_data: kb.baseAddress)
+                #expect(mdb_del(txn, meta, &k, nil) == 0)
+            }
+            var old: MDB_dbi = 0
+            #expect(mdb_dbi_open(txn, "eventIds", UInt32(MDB_CREATE), &old) == 0)
+            var id = ev(41).id.uuid
+            var position = UInt64(3).bigEndian
+            withUnsafeMutableBytes(of: &id) { kb in
+                withUnsafeMutableBytes(of: &position) { vb in
+                    var k = MDB_val(mv_size: 16, mv_data: kb.baseAddress)
+                    var v = MDB_val(mv_size: 8, mv_data: vb.baseAddress)
+                    #expect(mdb_put(txn, old, &k, &v, 0) == 0)
+                }
+            }
+        }
+        let reopened = try LMDBEventLog.open(directory: dir, configuration: config)
+        #expect(try reopened.statistics()["unmergedIndexEntries"] == 40)
+        #expect(try reopened.statistics()["indexRuns"] == 0)
+        try await expectStreamsIntact(reopened, streams: 4, total: 40)
+        // The old tree is gone: the id it named is new.
+        #expect(try await reopened.append([ev(41)], to: "contact-1", expected: .any).positions == [41])
+        await reopened.flushIndex()
+        try await expectStreamsIntact(reopened, streams: 4, total: 41)
+        await reopened.close()
+    }
+
     @Test func aDeletedIndexIsRebuiltFromTheLog() async throws {
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -62,12 +62,6 @@ enum Keys {
         guard raw.count == 8 else { return nil }
         return UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self))
     }
-
-    /// `(streamNo, version)` → 16 bytes big-endian.
-    @inline(__always)
-    static func streamIndex(_ streamNo: UInt64, _ version: UInt64) -> (UInt64, UInt64) {
-        (streamNo.bigEndian, version.bigEndian)
-    }
 }
 
 /// A read-write lock (pthread) that keeps readers out while the writer resizes the map.
