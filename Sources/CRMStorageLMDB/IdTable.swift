@@ -1,3 +1,4 @@
+import CLMDB
 import CRMEventLog
 import Foundation
 
@@ -36,6 +37,23 @@ struct IdTable: Sendable {
         ids.append(id)
         positions.append(position)
         slots.insert(ids.count - 1, hash: hash) { FastHash.uuid(ids[$0]) }
+    }
+
+    /// Adds entries whose ids the table does not hold (a committed group's: every id it wrote is new). The first
+    /// slot each id probes is prefetched for all of them before any is placed, so their cache misses overlap.
+    mutating func insertNew(_ entries: [(id: UUID, position: UInt64)]) {
+        var hashes: [UInt64] = []
+        hashes.reserveCapacity(entries.count)
+        for e in entries {
+            let h = FastHash.uuid(e.id)
+            hashes.append(h)
+            slots.withFirstSlot(hash: h) { crm_prefetch($0) }
+        }
+        for (k, e) in entries.enumerated() {
+            ids.append(e.id)
+            positions.append(e.position)
+            slots.insert(ids.count - 1, hash: hashes[k]) { FastHash.uuid(ids[$0]) }
+        }
     }
 
     /// Adds the entries of `older` whose ids this table does not hold.

@@ -151,7 +151,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                     ? markDirty(p.memSlot) : entry(t.names[i], hash: t.hashes[i], base: p.base)
             }
             for e in o.events { streams.values[slots[Int(e.slot)]].append(e.position) }
-            for (id, position) in o.ids { ids.insert(id, position) }
+            ids.insertNew(o.ids)
             unmerged += o.ids.count
             foldedThrough = max(foldedThrough, u.through)
         }
