@@ -1,6 +1,7 @@
 import CLMDB
 import CRMEventLog
 import Foundation
+import Synchronization
 
 /// The derived indexes of an ``LMDBEventLog``, in their own LMDB environment (`<log>/index`).
 ///
@@ -34,6 +35,8 @@ final class IndexStore: @unchecked Sendable {
     let dbiMeta: MDB_dbi
     let resizeLock = ReadWriteLock()
     private var mapSize: Int  // merge thread only (under resizeLock's write side)
+    /// The runs of the newest read snapshot seen (see ``runs(_:)``); never filled from a write transaction.
+    private let runCache = Mutex<(snapshot: Int, runs: [Run])>((-1, []))
     private let maxMapSize: Int
 
     /// The persisted progress of the index.
@@ -197,8 +200,19 @@ final class IndexStore: @unchecked Sendable {
         )
     }
 
-    /// The live runs, in position order.
+    /// The live runs as of read transaction `txn`, in position order. They change only when a merge commits, so
+    /// the list is kept for the snapshot it was read in (LMDB's transaction id) and shared by the reads that
+    /// follow, without reading the table or allocating again.
     func runs(_ txn: OpaquePointer) throws(LMDBError) -> [Run] {
+        let snapshot = mdb_txn_id(txn)
+        if let cached = runCache.withLock({ $0.snapshot == snapshot ? $0.runs : nil }) { return cached }
+        let fresh = try readRuns(txn)
+        runCache.withLock { if snapshot > $0.snapshot { $0 = (snapshot, fresh) } }
+        return fresh
+    }
+
+    /// The runs recorded in `txn` (any transaction, including the merge's own), in position order.
+    private func readRuns(_ txn: OpaquePointer) throws(LMDBError) -> [Run] {
         var out: [Run] = []
         try scan(txn, dbiRuns, from: 0) { (k, v) throws(LMDBError) -> Bool in
             guard k.count == 8, v.count == 24 else { throw LMDBError(code: MDB_CORRUPTED, operation: "runs record") }
@@ -423,7 +437,7 @@ final class IndexStore: @unchecked Sendable {
     /// by stream number (a stream's positions from consecutive runs concatenated) and ids by id, each appended
     /// under a new run number; then deletes the merged runs.
     private func compact(_ txn: OpaquePointer) throws(LMDBError) {
-        var live = try runs(txn)
+        var live = try readRuns(txn)
         while live.count >= Self.fanIn {
             let inputs = Array(live.suffix(Self.fanIn))
             guard inputs.allSatisfy({ $0.level == inputs[0].level }) else { return }
