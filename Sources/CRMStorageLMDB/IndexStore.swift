@@ -5,7 +5,7 @@ import Synchronization
 
 /// The derived indexes of an ``LMDBEventLog``, in their own LMDB environment (`<log>/index`).
 ///
-/// Tables: `streams` name → (stream number, merged version count); `runs` run number → the positions it covers
+/// Tables: `streams` name → stream number (written once per stream); `runs` run number → the positions it covers
 /// and its level; `streamRuns` (run, stream number) → the stream's first version in the run and its positions;
 /// `idRuns` (run, id) → position; `meta` (`indexedThrough`, `nextStreamNo`, `nextRun`, `indexFormat`).
 /// Everything here can be rebuilt from the log. A separate environment has its own writer lock, so a merge never
@@ -193,11 +193,22 @@ final class IndexStore: @unchecked Sendable {
         }
         if rc == MDB_NOTFOUND { return nil }
         try LMDBError.check(rc, "mdb_get(streams)")
-        guard value.mv_size == 16 else { throw LMDBError(code: MDB_CORRUPTED, operation: "streams record size") }
-        return (
-            UInt64(littleEndian: value.raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
-            UInt64(littleEndian: value.raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        )
+        guard value.mv_size == 8 else { throw LMDBError(code: MDB_CORRUPTED, operation: "streams record size") }
+        let no = UInt64(littleEndian: value.raw.loadUnaligned(as: UInt64.self))
+        // The newest run that holds the stream ends at its last merged version.
+        for run in try runs(txn).reversed() {
+            var key = (run.number.bigEndian, no.bigEndian)
+            var v = MDB_val()
+            let rc = withUnsafeMutableBytes(of: &key) { kb in
+                var k = MDB_val(mv_size: 16, mv_data: kb.baseAddress)
+                return mdb_get(txn, dbiStreamRuns, &k, &v)
+            }
+            if rc == MDB_NOTFOUND { continue }
+            try LMDBError.check(rc, "mdb_get(streamRuns)")
+            let entry = try Self.streamEntry(v.raw, run: run.number, streamNo: no)
+            return (no, entry.first + UInt64(entry.count))
+        }
+        throw LMDBError(code: MDB_CORRUPTED, operation: "stream #\(no) ('\(name)') is in no index run")
     }
 
     /// The live runs as of read transaction `txn`, in position order. They change only when a merge commits, so
@@ -383,21 +394,19 @@ final class IndexStore: @unchecked Sendable {
                 throw LMDBError(code: rc, operation: "mdb_txn_begin(merge)")
             }
             do throws(LMDBError) {
+                // Only new streams: a stream's merged count is where its entry in the newest run that holds it ends.
                 try withCursor(txn, dbiStreams) { (c) throws(LMDBError) in
-                    for i in byName {
+                    for i in byName where streams[i].streamNo == nil {
                         var name = streams[i].name
-                        var value = (
-                            numbers[i].littleEndian,
-                            (streams[i].mergedCount + UInt64(streams[i].positions.count)).littleEndian
-                        )
+                        var value = numbers[i].littleEndian
                         let rc = name.withUTF8 { u in
                             withUnsafeMutableBytes(of: &value) { vb in
                                 var k = MDB_val(
                                     mv_size: u.count,
                                     mv_data: UnsafeMutableRawPointer(mutating: u.baseAddress)
                                 )
-                                var v = MDB_val(mv_size: 16, mv_data: vb.baseAddress)
-                                return mdb_cursor_put(c, &k, &v, 0)
+                                var v = MDB_val(mv_size: 8, mv_data: vb.baseAddress)
+                                return mdb_cursor_put(c, &k, &v, flag(MDB_NOOVERWRITE))
                             }
                         }
                         try LMDBError.check(rc, "mdb_cursor_put(streams)")
