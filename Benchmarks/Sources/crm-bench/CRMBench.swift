@@ -274,6 +274,7 @@ func appendRate(_ o: Options, directory: String, inFlight: Int, bulk: Bool) asyn
     logger.logLevel = .warning
     var config = LMDBConfiguration(mapSize: o.mapSizeMiB << 20)
     config.durable = !o.noSync
+    config.applyBenchEnvironment()
     let log = try LMDBEventLog.open(directory: directory, configuration: config, clock: .system, logger: logger)
     let names = (0..<_BenchWorkload(events: o.events, streams: o.streams).streams).map(_BenchWorkload.streamName)
     var gen = _BenchWorkload(events: o.events, streams: o.streams)
@@ -305,15 +306,22 @@ func appendRate(_ o: Options, directory: String, inFlight: Int, bulk: Bool) asyn
     return rate
 }
 
+extension LMDBConfiguration {
+    /// Diagnostics: `CRM_BENCH_MERGE_THRESHOLD=N` sets `indexMergeThreshold`.
+    mutating func applyBenchEnvironment() {
+        if let t = ProcessInfo.processInfo.environment["CRM_BENCH_MERGE_THRESHOLD"].flatMap(Int.init) {
+            indexMergeThreshold = t
+        }
+    }
+}
+
 func runLog(_ o: Options, directory: String) async throws -> LogFigures {
     var f = LogFigures()
     var logger = Logger(label: "crm-bench")
     logger.logLevel = .warning
     var config = LMDBConfiguration(mapSize: o.mapSizeMiB << 20)
     config.durable = !o.noSync
-    if let t = ProcessInfo.processInfo.environment["CRM_BENCH_MERGE_THRESHOLD"].flatMap(Int.init) {
-        config.indexMergeThreshold = t
-    }
+    config.applyBenchEnvironment()
     let log = try LMDBEventLog.open(directory: directory, configuration: config, clock: .system, logger: logger)
     var closed = false
     defer { if !closed { progress("log left open after an error") } }
