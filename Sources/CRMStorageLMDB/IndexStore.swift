@@ -5,33 +5,39 @@ import Synchronization
 
 /// The derived indexes of an ``LMDBEventLog``, in their own LMDB environment (`<log>/index`).
 ///
-/// Tables: `streams` name → stream number (written once per stream); `runs` run number → the positions it covers
-/// and its level; `streamRuns` (run, stream number) → the stream's first version in the run and its positions;
-/// `idRuns` (run, id) → position; `meta` (`indexedThrough`, `nextStreamNo`, `nextRun`, `indexFormat`).
-/// Everything here can be rebuilt from the log. A separate environment has its own writer lock, so a merge never
-/// blocks appends (ADR 0005).
+/// Tables: `streams` name → stream number (written once per stream); `runs` run number → the positions it covers,
+/// its level and its slot; `meta` (`indexedThrough`, `nextStreamNo`, `nextRun`, `indexFormat`); and
+/// ``runSlots`` pairs of run databases, `streams.<slot>` stream number → the stream's first version in the run and
+/// its positions, and `ids.<slot>` id → position. Everything here can be rebuilt from the log. A separate
+/// environment has its own writer lock, so a merge never blocks appends (ADR 0005).
 ///
-/// Each merge writes one **sorted run** at the end of `streamRuns` and `idRuns` (run numbers only grow, so every
-/// put appends) instead of inserting into one big tree, whose every leaf page a merge over thousands of streams
-/// used to rewrite: that cost grew with the index. When the newest ``fanIn`` runs have the same level, they are
-/// merged into one run of the next level (a sequential rewrite), so a log of `n` merges keeps at most
-/// `(fanIn - 1)` runs per level, about `3 log4(n)` in all (ADR 0007). A stream read and an id lookup visit every
-/// run.
+/// Each merge writes one **sorted run** into an empty slot, with `MDB_APPEND` (keys in order into an empty tree),
+/// instead of inserting into one big tree, whose every leaf page a merge over thousands of streams used to
+/// rewrite: that cost grew with the index. When the newest ``fanIn`` runs have the same level, they are merged
+/// into one run of the next level (a sequential rewrite) and their slots are emptied with one `mdb_drop` each, so a
+/// log of `n` merges keeps at most `(fanIn - 1)` runs per level, about `3 log4(n)` in all (ADR 0007). A stream read
+/// and an id lookup visit every run.
 final class IndexStore: @unchecked Sendable {
     // @unchecked: the environment and DBI handles are immutable after open; LMDB allows their use from any
     // thread (MDB_NOTLS); only the merge thread writes, and map growth takes `resizeLock` exclusively.
 
-    /// 2: sorted runs. An index in another format (1: one `streamIndex` and one `eventIds` tree) is dropped at open
-    /// and rebuilt from the log.
-    static let formatVersion: UInt64 = 2
+    /// 3: sorted runs, one database per run. An index in another format (1: one `streamIndex` and one `eventIds`
+    /// tree; 2: runs keyed by run number in two shared trees) is dropped at open and rebuilt from the log.
+    static let formatVersion: UInt64 = 3
     /// Runs of one level that are merged into one run of the next.
     static let fanIn = 4
+    /// Run databases per kind. A compaction needs a free slot beside its inputs: with at most `fanIn - 1` runs per
+    /// level that allows nine levels, `4^9` merges (about 26 billion events at the default merge threshold).
+    static let runSlots = 30
+    /// Tables of earlier formats, dropped at open.
+    static let formerTables = ["streamIndex", "eventIds", "streamRuns", "idRuns"]
 
     let env: OpaquePointer
     let dbiStreams: MDB_dbi
     let dbiRuns: MDB_dbi
-    let dbiStreamRuns: MDB_dbi
-    let dbiIdRuns: MDB_dbi
+    /// Per slot: a run's stream entries and its ids.
+    let streamSlots: [MDB_dbi]
+    let idSlots: [MDB_dbi]
     let dbiMeta: MDB_dbi
     let resizeLock = ReadWriteLock()
     private var mapSize: Int  // merge thread only (under resizeLock's write side)
@@ -62,6 +68,8 @@ final class IndexStore: @unchecked Sendable {
         var last: UInt64
         /// 0 for a merge's run; `l + 1` for the run ``fanIn`` runs of level `l` were merged into.
         var level: UInt64
+        /// Its databases: `streams.<slot>` and `ids.<slot>`.
+        var slot: Int
     }
 
     static func open(
@@ -80,7 +88,10 @@ final class IndexStore: @unchecked Sendable {
         try LMDBError.check(mdb_env_create(&envPtr), "mdb_env_create(index)")
         guard let env = envPtr else { throw LMDBError(code: EINVAL, operation: "mdb_env_create(index)") }
         do throws(LMDBError) {
-            try LMDBError.check(mdb_env_set_maxdbs(env, 8), "mdb_env_set_maxdbs(index)")
+            try LMDBError.check(
+                mdb_env_set_maxdbs(env, MDB_dbi(3 + 2 * runSlots + formerTables.count)),
+                "mdb_env_set_maxdbs(index)"
+            )
             try LMDBError.check(mdb_env_set_maxreaders(env, UInt32(max(1, maxReaders))), "maxreaders(index)")
             try LMDBError.check(mdb_env_set_mapsize(env, mapSize), "mdb_env_set_mapsize(index)")
             // MDB_NOMETASYNC: one sync per merge instead of two. LMDB keeps its integrity; an OS crash may undo the
@@ -113,15 +124,15 @@ final class IndexStore: @unchecked Sendable {
                 env: env,
                 streams: try open("streams"),
                 runs: try open("runs"),
-                streamRuns: try open("streamRuns"),
-                idRuns: try open("idRuns"),
+                streamSlots: try (0..<runSlots).map { (i) throws(LMDBError) in try open("streams.\(i)") },
+                idSlots: try (0..<runSlots).map { (i) throws(LMDBError) in try open("ids.\(i)") },
                 meta: try open("meta"),
                 mapSize: mapSize,
                 maxMapSize: maxMapSize
             )
             if LMDBEventLog.metaU64(txn!, store.dbiMeta, "indexFormat") != formatVersion {
                 // Another format (or a new index): start empty; the log refolds everything after position 0.
-                for old in ["streamIndex", "eventIds"] {
+                for old in formerTables {
                     var dbi: MDB_dbi = 0
                     if mdb_dbi_open(txn, old, 0, &dbi) == 0 {
                         try LMDBError.check(mdb_drop(txn, dbi, 1), "mdb_drop(\(old))")
@@ -146,8 +157,8 @@ final class IndexStore: @unchecked Sendable {
         env: OpaquePointer,
         streams: MDB_dbi,
         runs: MDB_dbi,
-        streamRuns: MDB_dbi,
-        idRuns: MDB_dbi,
+        streamSlots: [MDB_dbi],
+        idSlots: [MDB_dbi],
         meta: MDB_dbi,
         mapSize: Int,
         maxMapSize: Int
@@ -155,8 +166,8 @@ final class IndexStore: @unchecked Sendable {
         self.env = env
         self.dbiStreams = streams
         self.dbiRuns = runs
-        self.dbiStreamRuns = streamRuns
-        self.dbiIdRuns = idRuns
+        self.streamSlots = streamSlots
+        self.idSlots = idSlots
         self.dbiMeta = meta
         self.mapSize = mapSize
         self.maxMapSize = maxMapSize
@@ -197,14 +208,14 @@ final class IndexStore: @unchecked Sendable {
         let no = UInt64(littleEndian: value.raw.loadUnaligned(as: UInt64.self))
         // The newest run that holds the stream ends at its last merged version.
         for run in try runs(txn).reversed() {
-            var key = (run.number.bigEndian, no.bigEndian)
+            var key = no.bigEndian
             var v = MDB_val()
             let rc = withUnsafeMutableBytes(of: &key) { kb in
-                var k = MDB_val(mv_size: 16, mv_data: kb.baseAddress)
-                return mdb_get(txn, dbiStreamRuns, &k, &v)
+                var k = MDB_val(mv_size: 8, mv_data: kb.baseAddress)
+                return mdb_get(txn, streamSlots[run.slot], &k, &v)
             }
             if rc == MDB_NOTFOUND { continue }
-            try LMDBError.check(rc, "mdb_get(streamRuns)")
+            try LMDBError.check(rc, "mdb_get(stream run)")
             let entry = try Self.streamEntry(v.raw, run: run.number, streamNo: no)
             return (no, entry.first + UInt64(entry.count))
         }
@@ -225,14 +236,17 @@ final class IndexStore: @unchecked Sendable {
     /// The runs recorded in `txn` (any transaction, including the merge's own), in position order.
     private func readRuns(_ txn: OpaquePointer) throws(LMDBError) -> [Run] {
         var out: [Run] = []
-        try scan(txn, dbiRuns, from: 0) { (k, v) throws(LMDBError) -> Bool in
-            guard k.count == 8, v.count == 24 else { throw LMDBError(code: MDB_CORRUPTED, operation: "runs record") }
+        try scan(txn, dbiRuns) { (k, v) throws(LMDBError) -> Bool in
+            guard k.count == 8, v.count == 32 else { throw LMDBError(code: MDB_CORRUPTED, operation: "runs record") }
+            let slot = Int(UInt64(littleEndian: v.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
+            guard slot < Self.runSlots else { throw LMDBError(code: MDB_CORRUPTED, operation: "run slot \(slot)") }
             out.append(
                 Run(
                     number: UInt64(bigEndian: k.loadUnaligned(as: UInt64.self)),
                     first: UInt64(littleEndian: v.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
                     last: UInt64(littleEndian: v.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
-                    level: UInt64(littleEndian: v.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+                    level: UInt64(littleEndian: v.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
+                    slot: slot
                 )
             )
             return true
@@ -249,14 +263,14 @@ final class IndexStore: @unchecked Sendable {
         out.reserveCapacity(count)
         var expected = from
         for run in try runs(txn) where out.count < count {
-            var key = (run.number.bigEndian, no.bigEndian)
+            var key = no.bigEndian
             var v = MDB_val()
             let rc = withUnsafeMutableBytes(of: &key) { kb in
-                var k = MDB_val(mv_size: 16, mv_data: kb.baseAddress)
-                return mdb_get(txn, dbiStreamRuns, &k, &v)
+                var k = MDB_val(mv_size: 8, mv_data: kb.baseAddress)
+                return mdb_get(txn, streamSlots[run.slot], &k, &v)
             }
             if rc == MDB_NOTFOUND { continue }
-            try LMDBError.check(rc, "mdb_get(streamRuns)")
+            try LMDBError.check(rc, "mdb_get(stream run)")
             let entry = try Self.streamEntry(v.raw, run: run.number, streamNo: no)
             let end = entry.first + UInt64(entry.count)
             if end <= expected { continue }
@@ -289,14 +303,14 @@ final class IndexStore: @unchecked Sendable {
     /// Where the event with `id` is stored, if the index has it.
     func position(_ txn: OpaquePointer, of id: UUID) throws(LMDBError) -> UInt64? {
         for run in try runs(txn).reversed() {
-            var key = IdKey(run: run.number, id: id)
+            var key = id.uuid
             var v = MDB_val()
             let rc = withUnsafeMutableBytes(of: &key) { kb in
-                var k = MDB_val(mv_size: 24, mv_data: kb.baseAddress)
-                return mdb_get(txn, dbiIdRuns, &k, &v)
+                var k = MDB_val(mv_size: 16, mv_data: kb.baseAddress)
+                return mdb_get(txn, idSlots[run.slot], &k, &v)
             }
             if rc == MDB_NOTFOUND { continue }
-            try LMDBError.check(rc, "mdb_get(idRuns)")
+            try LMDBError.check(rc, "mdb_get(id run)")
             return Keys.readPosition(v.raw)
         }
         return nil
@@ -304,59 +318,41 @@ final class IndexStore: @unchecked Sendable {
 
     /// Calls `body` with every indexed event id.
     func forEachId(_ txn: OpaquePointer, _ body: (UUID) -> Void) throws(LMDBError) {
-        try scan(txn, dbiIdRuns, from: 0) { (k, _) throws(LMDBError) -> Bool in
-            guard k.count == 24 else { throw LMDBError(code: MDB_CORRUPTED, operation: "idRuns key size") }
-            body(UUID(uuid: k.loadUnaligned(fromByteOffset: 8, as: uuid_t.self)))
-            return true
+        for dbi in idSlots {
+            try scan(txn, dbi) { (k, _) throws(LMDBError) -> Bool in
+                guard k.count == 16 else { throw LMDBError(code: MDB_CORRUPTED, operation: "id run key size") }
+                body(UUID(uuid: k.loadUnaligned(as: uuid_t.self)))
+                return true
+            }
         }
     }
 
     /// How many ids the index holds.
     func idCount(_ txn: OpaquePointer) -> Int {
-        var stat = MDB_stat()
-        mdb_stat(txn, dbiIdRuns, &stat)
-        return Int(stat.ms_entries)
+        idSlots.reduce(0) { n, dbi in
+            var stat = MDB_stat()
+            mdb_stat(txn, dbi, &stat)
+            return n + Int(stat.ms_entries)
+        }
     }
 
-    /// Walks `dbi` from the first key whose leading 8 bytes are at least `run` (big-endian), while `body` returns
-    /// true.
+    /// Walks `dbi` from its first key while `body` returns true.
     private func scan(
         _ txn: OpaquePointer,
         _ dbi: MDB_dbi,
-        from run: UInt64,
         _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws(LMDBError) -> Bool
     ) throws(LMDBError) {
         var cursor: OpaquePointer?
         try LMDBError.check(mdb_cursor_open(txn, dbi, &cursor), "mdb_cursor_open(index scan)")
         defer { mdb_cursor_close(cursor) }
-        var start = run.bigEndian
-        var rc = withUnsafeMutableBytes(of: &start) { sb in
-            var k = MDB_val(mv_size: 8, mv_data: sb.baseAddress)
-            var v = MDB_val()
-            return mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE)
-        }
+        var k = MDB_val()
+        var v = MDB_val()
+        var rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST)
         while rc == 0 {
-            var k = MDB_val()
-            var v = MDB_val()
-            try LMDBError.check(mdb_cursor_get(cursor, &k, &v, MDB_GET_CURRENT), "mdb_cursor_get(index scan)")
             guard try body(k.raw, v.raw) else { return }
             rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)
         }
         if rc != MDB_NOTFOUND { throw LMDBError(code: rc, operation: "index scan") }
-    }
-
-    /// An `idRuns` key: the run number (big-endian) and the id's 16 bytes (byte order is id order).
-    struct IdKey {
-        var run: UInt64
-        var id: (UInt64, UInt64)
-
-        init(run: UInt64, id: UUID) { self.init(run: run, sortKey: IndexStore.sortKey(id)) }
-
-        /// `sortKey`: ``IndexStore/sortKey(_:)`` of the id.
-        init(run: UInt64, sortKey: (UInt64, UInt64)) {
-            self.run = run.bigEndian
-            self.id = (sortKey.0.bigEndian, sortKey.1.bigEndian)
-        }
     }
 
     // MARK: Writes (merge thread only)
@@ -412,24 +408,27 @@ final class IndexStore: @unchecked Sendable {
                         try LMDBError.check(rc, "mdb_cursor_put(streams)")
                     }
                 }
-                let run = LMDBEventLog.metaU64(txn, dbiMeta, "nextRun") ?? 1
+                var live = try readRuns(txn)
+                let run = try newRun(txn, live, first: progress.indexedThrough + 1, last: through, level: 0)
                 var value: [UInt64] = []
-                try withCursor(txn, dbiStreamRuns) { (c) throws(LMDBError) in
+                try withCursor(txn, streamSlots[run.slot]) { (c) throws(LMDBError) in
                     for i in byNumber where !streams[i].positions.isEmpty {
                         value.removeAll(keepingCapacity: true)
                         value.append(streams[i].mergedCount.littleEndian)
                         for p in streams[i].positions { value.append(p.littleEndian) }
-                        try Self.appendStreamEntry(c, run: run, streamNo: numbers[i], value)
+                        var key = numbers[i].bigEndian
+                        try Self.append(c, &key, &value)
                     }
                 }
-                try withCursor(txn, dbiIdRuns) { (c) throws(LMDBError) in
+                try withCursor(txn, idSlots[run.slot]) { (c) throws(LMDBError) in
                     for entry in sortedIds {
-                        try Self.appendId(c, IdKey(run: run, sortKey: entry.key), position: entry.position)
+                        var key = (entry.key.0.bigEndian, entry.key.1.bigEndian)
+                        var position = Keys.position(entry.position)
+                        try Self.append(c, &key, &position)
                     }
                 }
-                try putRun(txn, Run(number: run, first: progress.indexedThrough + 1, last: through, level: 0))
-                try LMDBEventLog.metaPut(txn, dbiMeta, "nextRun", LMDBEventLog.u64Bytes(run + 1))
-                try compact(txn)
+                live.append(run)
+                try compact(txn, &live)
                 try LMDBEventLog.metaPut(txn, dbiMeta, "indexedThrough", LMDBEventLog.u64Bytes(done.indexedThrough))
                 try LMDBEventLog.metaPut(txn, dbiMeta, "nextStreamNo", LMDBEventLog.u64Bytes(done.nextStreamNo))
                 try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit(merge)")
@@ -442,16 +441,46 @@ final class IndexStore: @unchecked Sendable {
         }
     }
 
-    /// While the newest ``fanIn`` runs share a level, merges them into one run of the next level: stream entries
-    /// by stream number (a stream's positions from consecutive runs concatenated) and ids by id, each appended
-    /// under a new run number; then deletes the merged runs.
-    private func compact(_ txn: OpaquePointer) throws(LMDBError) {
-        var live = try readRuns(txn)
+    /// A new run, recorded in `runs` in the first slot no run of `live` uses.
+    private func newRun(_ txn: OpaquePointer, _ live: [Run], first: UInt64, last: UInt64, level: UInt64)
+        throws(LMDBError) -> Run
+    {
+        guard let slot = (0..<Self.runSlots).first(where: { s in !live.contains { $0.slot == s } }) else {
+            throw LMDBError(code: MDB_DBS_FULL, operation: "the index has no free run slot (\(live.count) runs)")
+        }
+        let number = LMDBEventLog.metaU64(txn, dbiMeta, "nextRun") ?? 1
+        let run = Run(number: number, first: first, last: last, level: level, slot: slot)
+        var key = number.bigEndian
+        var value = (first.littleEndian, last.littleEndian, level.littleEndian, UInt64(slot).littleEndian)
+        let rc = withUnsafeMutableBytes(of: &key) { kb in
+            withUnsafeMutableBytes(of: &value) { vb in
+                var k = MDB_val(mv_size: 8, mv_data: kb.baseAddress)
+                var v = MDB_val(mv_size: 32, mv_data: vb.baseAddress)
+                return mdb_put(txn, dbiRuns, &k, &v, 0)
+            }
+        }
+        try LMDBError.check(rc, "mdb_put(runs)")
+        try LMDBEventLog.metaPut(txn, dbiMeta, "nextRun", LMDBEventLog.u64Bytes(number + 1))
+        return run
+    }
+
+    /// While the newest ``fanIn`` runs of `live` share a level, merges them into one run of the next level, in a
+    /// free slot: stream entries by stream number (a stream's positions from consecutive runs concatenated) and
+    /// ids by id, each appended in key order. Then empties the inputs' slots (one `mdb_drop` each, which frees
+    /// their pages without visiting entries) and removes them from `runs`.
+    private func compact(_ txn: OpaquePointer, _ live: inout [Run]) throws(LMDBError) {
         while live.count >= Self.fanIn {
             let inputs = Array(live.suffix(Self.fanIn))
             guard inputs.allSatisfy({ $0.level == inputs[0].level }) else { return }
-            let run = LMDBEventLog.metaU64(txn, dbiMeta, "nextRun") ?? 1
-            try mergeRuns(txn, dbiStreamRuns, inputs, into: run) { (entries, out) throws(LMDBError) in
+            let output = try newRun(
+                txn,
+                live,
+                first: inputs[0].first,
+                last: inputs[inputs.count - 1].last,
+                level: inputs[0].level + 1
+            )
+            try mergeRuns(txn, inputs.map { streamSlots[$0.slot] }, into: streamSlots[output.slot]) {
+                (entries, out) throws(LMDBError) in
                 // One stream's entries, in position order: their versions must continue one another.
                 var nextVersion: UInt64?
                 for e in entries {
@@ -466,15 +495,16 @@ final class IndexStore: @unchecked Sendable {
                     out.append(contentsOf: out.isEmpty ? e[...] : e[8...])
                 }
             }
-            try mergeRuns(txn, dbiIdRuns, inputs, into: run) { (entries, out) throws(LMDBError) in
+            try mergeRuns(txn, inputs.map { idSlots[$0.slot] }, into: idSlots[output.slot]) {
+                (entries, out) throws(LMDBError) in
                 guard entries.count == 1 else {
                     throw LMDBError(code: MDB_CORRUPTED, operation: "an event id is in two index runs")
                 }
                 out.append(contentsOf: entries[0])
             }
             for input in inputs {
-                try deleteRun(txn, dbiStreamRuns, input.number)
-                try deleteRun(txn, dbiIdRuns, input.number)
+                try LMDBError.check(mdb_drop(txn, streamSlots[input.slot], 0), "mdb_drop(stream run)")
+                try LMDBError.check(mdb_drop(txn, idSlots[input.slot], 0), "mdb_drop(id run)")
                 var key = input.number.bigEndian
                 let rc = withUnsafeMutableBytes(of: &key) { kb in
                     var k = MDB_val(mv_size: 8, mv_data: kb.baseAddress)
@@ -482,28 +512,19 @@ final class IndexStore: @unchecked Sendable {
                 }
                 try LMDBError.check(rc, "mdb_del(runs)")
             }
-            let merged = Run(
-                number: run,
-                first: inputs[0].first,
-                last: inputs[inputs.count - 1].last,
-                level: inputs[0].level + 1
-            )
-            try putRun(txn, merged)
-            try LMDBEventLog.metaPut(txn, dbiMeta, "nextRun", LMDBEventLog.u64Bytes(run + 1))
             live.removeLast(Self.fanIn)
-            live.append(merged)
+            live.append(output)
         }
     }
 
-    /// Writes the entries of `inputs` (runs in position order) in `dbi` under run number `run`, in key order:
-    /// the values of the inputs' entries that share a key (after the run number) are combined by `combine`, in
-    /// input order, into its second argument. One cursor walks each input; each entry is copied out before the
-    /// next put (a put may split a page of this transaction that a cursor is on).
+    /// Appends into `output` (an empty run database) the entries of the `inputs` databases (runs in position
+    /// order) in key order; the values of entries that share a key are combined by `combine`, in input order,
+    /// into its second argument. Each input's current entry is copied out of LMDB before the output grows: the
+    /// newest input was written in this transaction, and LMDB may spill dirty pages of a large transaction.
     private func mergeRuns(
         _ txn: OpaquePointer,
-        _ dbi: MDB_dbi,
-        _ inputs: [Run],
-        into run: UInt64,
+        _ inputs: [MDB_dbi],
+        into output: MDB_dbi,
         combine: ([[UInt8]], inout [UInt8]) throws(LMDBError) -> Void
     ) throws(LMDBError) {
         var cursors: [OpaquePointer] = []
@@ -511,61 +532,48 @@ final class IndexStore: @unchecked Sendable {
         var keys: [[UInt8]] = []
         var values: [[UInt8]] = []
         var live: [Bool] = []
-        /// Copies the entry under cursor `h` (after `op`) into `keys[h]`/`values[h]`, or marks the input done.
         func load(_ h: Int, _ op: MDB_cursor_op) throws(LMDBError) {
-            var start = inputs[h].number.bigEndian
             var k = MDB_val()
             var v = MDB_val()
-            let rc = withUnsafeMutableBytes(of: &start) { sb in
-                if op == MDB_SET_RANGE { k = MDB_val(mv_size: 8, mv_data: sb.baseAddress) }
-                return mdb_cursor_get(cursors[h], &k, &v, op)
-            }
+            let rc = mdb_cursor_get(cursors[h], &k, &v, op)
             if rc == MDB_NOTFOUND {
                 live[h] = false
                 return
             }
             try LMDBError.check(rc, "mdb_cursor_get(index run)")
-            guard k.mv_size > 8, UInt64(bigEndian: k.raw.loadUnaligned(as: UInt64.self)) == inputs[h].number else {
-                live[h] = false
-                return
-            }
             keys[h].removeAll(keepingCapacity: true)
-            keys[h].append(contentsOf: k.raw[8...])
+            keys[h].append(contentsOf: k.raw)
             values[h].removeAll(keepingCapacity: true)
             values[h].append(contentsOf: v.raw)
         }
         for h in inputs.indices {
             var c: OpaquePointer?
-            try LMDBError.check(mdb_cursor_open(txn, dbi, &c), "mdb_cursor_open(index run)")
+            try LMDBError.check(mdb_cursor_open(txn, inputs[h], &c), "mdb_cursor_open(index run)")
             cursors.append(c!)
             keys.append([])
             values.append([])
             live.append(true)
-            try load(h, MDB_SET_RANGE)
+            try load(h, MDB_FIRST)
         }
         var writer: OpaquePointer?
-        try LMDBError.check(mdb_cursor_open(txn, dbi, &writer), "mdb_cursor_open(merged run)")
+        try LMDBError.check(mdb_cursor_open(txn, output, &writer), "mdb_cursor_open(merged run)")
         defer { mdb_cursor_close(writer) }
         var same: [Int] = []
         var group: [[UInt8]] = []
-        var key: [UInt8] = []
         var value: [UInt8] = []
         while true {
             var smallest = -1
             for h in inputs.indices where live[h] {
-                if smallest < 0 || keys[h].lexicographicallyPrecedes(keys[smallest]) { smallest = h }
+                if smallest < 0 || Self.compare(keys[h], keys[smallest]) < 0 { smallest = h }
             }
             guard smallest >= 0 else { return }
             same.removeAll(keepingCapacity: true)
-            for h in inputs.indices where live[h] && keys[h] == keys[smallest] { same.append(h) }
+            for h in inputs.indices where live[h] && Self.compare(keys[h], keys[smallest]) == 0 { same.append(h) }
             group.removeAll(keepingCapacity: true)
             for h in same { group.append(values[h]) }
             value.removeAll(keepingCapacity: true)
             try combine(group, &value)
-            key.removeAll(keepingCapacity: true)
-            withUnsafeBytes(of: run.bigEndian) { key.append(contentsOf: $0) }
-            key.append(contentsOf: keys[smallest])
-            let rc = key.withUnsafeMutableBytes { kb in
+            let rc = keys[smallest].withUnsafeMutableBytes { kb in
                 value.withUnsafeMutableBytes { vb in
                     var k = MDB_val(mv_size: kb.count, mv_data: kb.baseAddress)
                     var v = MDB_val(mv_size: vb.count, mv_data: vb.baseAddress)
@@ -577,78 +585,42 @@ final class IndexStore: @unchecked Sendable {
         }
     }
 
-    /// Deletes every entry of run `run` from `dbi`.
-    private func deleteRun(_ txn: OpaquePointer, _ dbi: MDB_dbi, _ run: UInt64) throws(LMDBError) {
-        var cursor: OpaquePointer?
-        try LMDBError.check(mdb_cursor_open(txn, dbi, &cursor), "mdb_cursor_open(delete run)")
-        defer { mdb_cursor_close(cursor) }
-        var start = run.bigEndian
-        var k = MDB_val()
-        var v = MDB_val()
-        var rc = withUnsafeMutableBytes(of: &start) { sb in
-            k = MDB_val(mv_size: 8, mv_data: sb.baseAddress)
-            return mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE)
-        }
-        while true {
-            if rc == MDB_NOTFOUND { return }
-            try LMDBError.check(rc, "mdb_cursor_get(delete run)")
-            guard k.mv_size > 8, UInt64(bigEndian: k.raw.loadUnaligned(as: UInt64.self)) == run else { return }
-            try LMDBError.check(mdb_cursor_del(cursor, 0), "mdb_cursor_del(run)")
-            // The cursor now stands on the next entry, unless the page ended: then seek again.
-            rc = mdb_cursor_get(cursor, &k, &v, MDB_GET_CURRENT)
-            if rc == MDB_NOTFOUND {
-                rc = withUnsafeMutableBytes(of: &start) { sb in
-                    k = MDB_val(mv_size: 8, mv_data: sb.baseAddress)
-                    return mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE)
-                }
+    /// memcmp order, shorter first on a common prefix (LMDB's default key order).
+    @inline(__always)
+    private static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        a.withUnsafeBytes { a in
+            b.withUnsafeBytes { b in
+                let n = min(a.count, b.count)
+                let c = n == 0 ? 0 : Int(memcmp(a.baseAddress!, b.baseAddress!, n))
+                return c != 0 ? c : a.count - b.count
             }
         }
     }
 
-    private func putRun(_ txn: OpaquePointer, _ run: Run) throws(LMDBError) {
-        var key = run.number.bigEndian
-        var value = (run.first.littleEndian, run.last.littleEndian, run.level.littleEndian)
+    /// Appends `key` → the bytes of `value` at the end of the cursor's database.
+    @inline(__always)
+    private static func append<K, V>(_ cursor: OpaquePointer, _ key: inout K, _ value: inout V) throws(LMDBError) {
         let rc = withUnsafeMutableBytes(of: &key) { kb in
             withUnsafeMutableBytes(of: &value) { vb in
-                var k = MDB_val(mv_size: 8, mv_data: kb.baseAddress)
-                var v = MDB_val(mv_size: 24, mv_data: vb.baseAddress)
-                return mdb_put(txn, dbiRuns, &k, &v, 0)
-            }
-        }
-        try LMDBError.check(rc, "mdb_put(runs)")
-    }
-
-    @inline(__always)
-    private static func appendStreamEntry(
-        _ cursor: OpaquePointer,
-        run: UInt64,
-        streamNo: UInt64,
-        _ value: [UInt64]
-    ) throws(LMDBError) {
-        var key = (run.bigEndian, streamNo.bigEndian)
-        var value = value
-        let rc = withUnsafeMutableBytes(of: &key) { kb in
-            value.withUnsafeMutableBytes { vb in
-                var k = MDB_val(mv_size: 16, mv_data: kb.baseAddress)
+                var k = MDB_val(mv_size: kb.count, mv_data: kb.baseAddress)
                 var v = MDB_val(mv_size: vb.count, mv_data: vb.baseAddress)
                 return mdb_cursor_put(cursor, &k, &v, flag(MDB_APPEND))
             }
         }
-        try LMDBError.check(rc, "mdb_cursor_put(streamRuns)")
+        try LMDBError.check(rc, "mdb_cursor_put(index run)")
     }
 
+    /// Appends `key` → the elements of `value` at the end of the cursor's database.
     @inline(__always)
-    private static func appendId(_ cursor: OpaquePointer, _ key: IdKey, position: UInt64) throws(LMDBError) {
-        var key = key
-        var p = Keys.position(position)
+    private static func append<K>(_ cursor: OpaquePointer, _ key: inout K, _ value: inout [UInt64]) throws(LMDBError) {
         let rc = withUnsafeMutableBytes(of: &key) { kb in
-            withUnsafeMutableBytes(of: &p) { pb in
-                var k = MDB_val(mv_size: 24, mv_data: kb.baseAddress)
-                var v = MDB_val(mv_size: 8, mv_data: pb.baseAddress)
+            value.withUnsafeMutableBytes { vb in
+                var k = MDB_val(mv_size: kb.count, mv_data: kb.baseAddress)
+                var v = MDB_val(mv_size: vb.count, mv_data: vb.baseAddress)
                 return mdb_cursor_put(cursor, &k, &v, flag(MDB_APPEND))
             }
         }
-        try LMDBError.check(rc, "mdb_cursor_put(idRuns)")
+        try LMDBError.check(rc, "mdb_cursor_put(index run)")
     }
 
     /// Empties every table (the index is rebuilt from the log).
@@ -666,7 +638,7 @@ final class IndexStore: @unchecked Sendable {
     }
 
     private func empty(_ txn: OpaquePointer) throws(LMDBError) {
-        for dbi in [dbiStreams, dbiRuns, dbiStreamRuns, dbiIdRuns, dbiMeta] {
+        for dbi in [dbiStreams, dbiRuns, dbiMeta] + streamSlots + idSlots {
             try LMDBError.check(mdb_drop(txn, dbi, 0), "mdb_drop(index)")
         }
     }
