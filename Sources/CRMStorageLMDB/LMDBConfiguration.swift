@@ -11,7 +11,8 @@ public struct LMDBConfiguration: Sendable, Hashable {
     /// When true (the default), an append returns only after its commit is synced to disk.
     public var durable: Bool
     /// Recent stream-index and id-index entries are kept in memory and merged into LMDB, sorted, once this many
-    /// events have been appended since the last merge (see docs/adr/0002).
+    /// events have been appended since the last merge, or four per stream they touch if that is more (at most
+    /// four times this; see docs/adr/0002 and 0007). Appends wait for the merges beyond eight times this.
     public var indexMergeThreshold: Int
     /// Most events committed in one group commit.
     public var maxEventsPerCommit: Int

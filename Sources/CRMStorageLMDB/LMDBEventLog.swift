@@ -863,9 +863,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 batchRequests.record(requests.count)
                 batchEvents.record(events)
                 waiters.advance(to: head.position)
-                let unmerged = withMemtable { $0.unmerged }
+                let (unmerged, dirty) = withMemtable { ($0.unmerged, $0.dirty.count) }
                 if filter.isFull { rebuildFilter() }
-                if unmerged >= configuration.indexMergeThreshold { requestMerge() }
+                if unmerged >= mergeTrigger(dirtyStreams: dirty) { requestMerge() }
                 if unmerged >= maxUnmerged { waitForMergeToCatchUp() }
                 return
             case .mapFull:
@@ -1176,6 +1176,14 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
 
     /// Unmerged events beyond which the writer waits for the merge thread (memory bound).
     var maxUnmerged: Int { max(configuration.indexMergeThreshold, 1) * 8 }
+
+    /// Unmerged events at which the writer asks for a merge: the threshold, or four per dirty stream if that is
+    /// more (at most half of ``maxUnmerged``). A merge pays per stream as well as per event (a job entry, an
+    /// entry in the run), so when appends spread over many streams, waiting until each carries a few events
+    /// halves the merge thread's work (ADR 0007).
+    func mergeTrigger(dirtyStreams: Int) -> Int {
+        min(max(configuration.indexMergeThreshold, 4 * dirtyStreams), maxUnmerged / 2)
+    }
 
     func requestMerge() {
         merges.withLock {

@@ -118,6 +118,32 @@ import Testing
         await reopened.close()
     }
 
+    @Test func appendsSpreadOverManyStreamsAreMergedOnceEachStreamHasAFewEvents() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try LMDBEventLog.open(
+            directory: dir,
+            configuration: LMDBConfiguration(mapSize: 4 << 20, indexMergeThreshold: 100)
+        )
+        #expect(log.mergeTrigger(dirtyStreams: 10) == 100)
+        #expect(log.mergeTrigger(dirtyStreams: 60) == 240)
+        #expect(log.mergeTrigger(dirtyStreams: 1_000) == 400)
+        // 300 events over 150 streams: past the threshold, but two events per stream: no merge yet.
+        try await fill(log, count: 300, streams: 150)
+        #expect(try log.statistics()["indexMerges"] == 0)
+        #expect(try log.statistics()["unmergedIndexEntries"] == 300)
+        // Four per stream: the writer asks for a merge.
+        try await fill(log, count: 300, streams: 150, from: 301)
+        var waited = 0
+        while try log.statistics()["indexMerges"] == 0 && waited < 500 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        #expect(try log.statistics()["indexMerges"]! >= 1)
+        try await expectStreamsIntact(log, streams: 150, total: 600)
+        await log.close()
+    }
+
     @Test func anIndexInAnOlderFormatIsDroppedAndRebuiltFromTheLog() async throws {
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
