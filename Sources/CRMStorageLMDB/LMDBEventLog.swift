@@ -183,6 +183,83 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             }
             return k
         }
+
+        /// Everything not yet handed to a merge, for one merge (nil while one is in progress or when there is
+        /// nothing). Its entries stay readable here until ``apply(_:numbers:progress:residentStreams:)``.
+        mutating func takeMergeJob() -> MergeJob? {
+            guard merging == 0, unmerged > 0 else { return nil }
+            // Entry indices stay valid until this merge's own eviction in `apply` (the writer only adds entries).
+            let slots = dirty
+            dirty = []
+            epoch &+= 1
+            var jobStreams: [IndexStore.StreamEntries] = []
+            jobStreams.reserveCapacity(slots.count)
+            for k in slots {
+                let s = streams.values[k]
+                jobStreams.append(
+                    .init(
+                        name: streams.names[k],
+                        streamNo: s.streamNo,
+                        mergedCount: s.mergedCount,
+                        positions: s.positions
+                    )
+                )
+            }
+            mergingIds = ids
+            ids = IdTable(capacity: Swift.min(merging + unmerged, 1 << 20))
+            merging = unmerged
+            unmerged = 0
+            return MergeJob(
+                streams: jobStreams,
+                slots: slots,
+                ids: mergingIds,
+                through: foldedThrough,
+                progress: progress
+            )
+        }
+
+        /// A merge committed: its entries leave memory, and fully merged streams beyond `residentStreams` too.
+        mutating func apply(_ job: MergeJob, numbers: [UInt64], progress: IndexStore.Progress, residentStreams: Int) {
+            for (i, entry) in job.streams.enumerated() {
+                let k = job.slots[i]
+                streams.values[k].merged(entry.positions.count)
+                streams.values[k].streamNo = numbers[i]
+            }
+            mergingIds = IdTable()
+            merging = 0
+            self.progress = progress
+            generation &+= 1
+            if streams.count > residentStreams {
+                let epoch = self.epoch
+                let moved = streams.removeAll { $0.positions.isEmpty && $0.dirtyEpoch != epoch }
+                dirty = dirty.map { moved[$0] }
+                layout &+= 1
+            }
+        }
+
+        /// A merge failed: its entries go back to the next one. Returns the failures so far.
+        mutating func handBack(_ job: MergeJob) -> Int {
+            ids.insertAbsent(from: mergingIds)
+            mergingIds = IdTable()
+            unmerged += merging
+            merging = 0
+            for k in job.slots where streams.values[k].dirtyEpoch != epoch {
+                streams.values[k].dirtyEpoch = epoch
+                dirty.append(k)
+            }
+            mergeFailures += 1
+            return mergeFailures
+        }
+    }
+
+    /// One merge's input, taken from the memtable.
+    struct MergeJob: Sendable {
+        var streams: [IndexStore.StreamEntries]
+        /// The memtable entry of each of `streams`.
+        var slots: [Int]
+        var ids: IdTable
+        var through: UInt64
+        var progress: IndexStore.Progress
     }
 
     /// The memtable with every committed group folded in: what all its readers use.
@@ -421,7 +498,16 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         }
         memtable.foldedThrough = memtable.progress.indexedThrough
         var filter = IdFilter(capacity: 1 << 20)
-        try Self.recover(env: env, events: dbiEvents, index: index, into: &memtable, filter: &filter)
+        try Self.recover(
+            env: env,
+            events: dbiEvents,
+            index: index,
+            into: &memtable,
+            filter: &filter,
+            head: head.position,
+            configuration: configuration,
+            logger: logger
+        )
         self.filter = filter
         self.memtable = Mutex(memtable)
         self.headState = Mutex(head)
@@ -552,13 +638,25 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         events: MDB_dbi,
         index: IndexStore,
         into mem: inout Memtable,
-        filter: inout IdFilter
+        filter: inout IdFilter,
+        head: UInt64,
+        configuration: LMDBConfiguration,
+        logger: Logger
     ) throws {
         var txn: OpaquePointer?
         try LMDBError.check(mdb_txn_begin(env, nil, flag(MDB_RDONLY), &txn), "mdb_txn_begin(recover)")
         defer { mdb_txn_abort(txn) }
-        let indexTxn = try index.beginRead()
-        defer { index.endRead(indexTxn) }
+        var indexTxn: OpaquePointer? = try index.beginRead()
+        defer { if let t = indexTxn { index.endRead(t) } }
+        // A long tail (a rebuilt index, a log written with a large threshold) is merged as it is read, so that the
+        // memtable stays bounded by the merge threshold rather than by the log.
+        let mergeEvery = max(configuration.indexMergeThreshold, 1) * 4
+        if head >= mem.progress.indexedThrough + UInt64(mergeEvery) {
+            logger.notice(
+                "rebuilding the index from the log",
+                metadata: ["from": "\(mem.progress.indexedThrough + 1)", "head": "\(head)"]
+            )
+        }
         var cursor: OpaquePointer?
         try LMDBError.check(mdb_cursor_open(txn, events, &cursor), "mdb_cursor_open(recover)")
         defer { mdb_cursor_close(cursor) }
@@ -569,7 +667,6 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         var v = MDB_val()
         var rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE)
         var expected = mem.progress.indexedThrough + 1
-        var tailIds: [UUID] = []
         while rc == 0 {
             let e = try RecordCodec.decode(v.raw)
             guard e.position == expected else {
@@ -578,7 +675,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             let base: StreamState
             if let s = mem.stream(e.stream) {
                 base = StreamState(streamNo: s.streamNo, versionCount: s.versionCount)
-            } else if let merged = try index.stream(indexTxn, e.stream) {
+            } else if let merged = try index.stream(indexTxn!, e.stream) {
                 base = StreamState(streamNo: merged.no, versionCount: merged.count)
             } else {
                 base = StreamState(streamNo: nil, versionCount: 0)
@@ -592,14 +689,31 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             mem.fold(e.stream, hash: StreamTable<MemStream>.hash(e.stream), base: base, position: e.position)
             mem.ids.insert(e.id, e.position)
             mem.unmerged += 1
-            tailIds.append(e.id)
             expected += 1
+            if mem.unmerged >= mergeEvery, let job = mem.takeMergeJob() {
+                // The merge must be visible to the stream lookups that follow (and may grow the map, which
+                // waits for read transactions to end).
+                index.endRead(indexTxn!)
+                indexTxn = nil
+                let (numbers, progress) = try index.merge(
+                    job.streams,
+                    ids: job.ids,
+                    through: job.through,
+                    progress: job.progress
+                )
+                mem.apply(job, numbers: numbers, progress: progress, residentStreams: configuration.residentStreams)
+                indexTxn = try index.beginRead()
+                logger.notice(
+                    "rebuilding the index from the log",
+                    metadata: ["indexedThrough": "\(progress.indexedThrough)", "head": "\(head)"]
+                )
+            }
             rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)
         }
         if rc != MDB_NOTFOUND { throw LMDBError(code: rc, operation: "recover scan") }
-        filter = IdFilter(capacity: 2 * (index.idCount(indexTxn) + tailIds.count))
-        try index.forEachId(indexTxn) { filter.insert($0) }
-        for id in tailIds { filter.insert(id) }
+        filter = IdFilter(capacity: 2 * (index.idCount(indexTxn!) + mem.ids.count))
+        try index.forEachId(indexTxn!) { filter.insert($0) }
+        for id in mem.ids.ids { filter.insert(id) }
     }
 
     // MARK: Append
@@ -1219,36 +1333,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
 
     /// Hands every unmerged entry to the index in one sorted transaction, then drops it from memory.
     private func mergeIndex() {
-        let job = withMemtable {
-            m -> (
-                streams: [IndexStore.StreamEntries], slots: [Int], ids: IdTable, through: UInt64,
-                progress: IndexStore.Progress
-            )? in
-            guard m.merging == 0, m.unmerged > 0 else { return nil }
-            // Entry indices stay valid until this merge's own eviction below (the writer only adds entries).
-            let slots = m.dirty
-            m.dirty = []
-            m.epoch &+= 1
-            var streams: [IndexStore.StreamEntries] = []
-            streams.reserveCapacity(slots.count)
-            for k in slots {
-                let s = m.streams.values[k]
-                streams.append(
-                    .init(
-                        name: m.streams.names[k],
-                        streamNo: s.streamNo,
-                        mergedCount: s.mergedCount,
-                        positions: s.positions
-                    )
-                )
-            }
-            m.mergingIds = m.ids
-            m.ids = IdTable(capacity: Swift.min(m.merging + m.unmerged, 1 << 20))
-            m.merging = m.unmerged
-            m.unmerged = 0
-            return (streams, slots, m.mergingIds, m.foldedThrough, m.progress)
-        }
-        guard let job else { return }
+        guard let job = withMemtable({ $0.takeMergeJob() }) else { return }
         let started = ContinuousClock.now
         do throws(LMDBError) {
             let (numbers, progress) = try index.merge(
@@ -1258,23 +1343,9 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 progress: job.progress
             )
             withMemtable { m in
-                for (i, entry) in job.streams.enumerated() {
-                    let k = job.slots[i]
-                    m.streams.values[k].merged(entry.positions.count)
-                    m.streams.values[k].streamNo = numbers[i]
-                }
-                m.mergingIds = IdTable()
-                m.merging = 0
-                m.progress = progress
-                m.generation &+= 1
-                indexMerges.add(1, ordering: .relaxed)
-                if m.streams.count > configuration.residentStreams {
-                    let epoch = m.epoch
-                    let moved = m.streams.removeAll { $0.positions.isEmpty && $0.dirtyEpoch != epoch }
-                    m.dirty = m.dirty.map { moved[$0] }
-                    m.layout &+= 1
-                }
+                m.apply(job, numbers: numbers, progress: progress, residentStreams: configuration.residentStreams)
             }
+            indexMerges.add(1, ordering: .relaxed)
             logger.debug(
                 "index merged",
                 metadata: [
@@ -1283,19 +1354,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 ]
             )
         } catch {
-            let failures = withMemtable { m in
-                // Hand everything back to the next merge.
-                m.ids.insertAbsent(from: m.mergingIds)
-                m.mergingIds = IdTable()
-                m.unmerged += m.merging
-                m.merging = 0
-                for k in job.slots where m.streams.values[k].dirtyEpoch != m.epoch {
-                    m.streams.values[k].dirtyEpoch = m.epoch
-                    m.dirty.append(k)
-                }
-                m.mergeFailures += 1
-                return m.mergeFailures
-            }
+            let failures = withMemtable { $0.handBack(job) }
             logger.error(
                 "index merge failed; its entries stay in memory",
                 metadata: ["error": "\(error)", "failures": "\(failures)"]
