@@ -194,7 +194,7 @@ final class IndexStore: @unchecked Sendable {
         resizeLock.unlock()
     }
 
-    /// The merged state of a stream: its number and how many of its versions are in `streamIndex`.
+    /// The merged state of a stream: its number and how many of its versions are in the runs.
     func stream(_ txn: OpaquePointer, _ name: String) throws(LMDBError) -> (no: UInt64, count: UInt64)? {
         var name = name
         var value = MDB_val()
@@ -208,15 +208,8 @@ final class IndexStore: @unchecked Sendable {
         let no = UInt64(littleEndian: value.raw.loadUnaligned(as: UInt64.self))
         // The newest run that holds the stream ends at its last merged version.
         for run in try runs(txn).reversed() {
-            var key = no.bigEndian
-            var v = MDB_val()
-            let rc = withUnsafeMutableBytes(of: &key) { kb in
-                var k = MDB_val(mv_size: 8, mv_data: kb.baseAddress)
-                return mdb_get(txn, streamSlots[run.slot], &k, &v)
-            }
-            if rc == MDB_NOTFOUND { continue }
-            try LMDBError.check(rc, "mdb_get(stream run)")
-            let entry = try Self.streamEntry(v.raw, run: run.number, streamNo: no)
+            guard let v = try get(txn, streamSlots[run.slot], no.bigEndian) else { continue }
+            let entry = try Self.streamEntry(v, run: run.number, streamNo: no)
             return (no, entry.first + UInt64(entry.count))
         }
         throw LMDBError(code: MDB_CORRUPTED, operation: "stream #\(no) ('\(name)') is in no index run")
@@ -263,15 +256,8 @@ final class IndexStore: @unchecked Sendable {
         out.reserveCapacity(count)
         var expected = from
         for run in try runs(txn) where out.count < count {
-            var key = no.bigEndian
-            var v = MDB_val()
-            let rc = withUnsafeMutableBytes(of: &key) { kb in
-                var k = MDB_val(mv_size: 8, mv_data: kb.baseAddress)
-                return mdb_get(txn, streamSlots[run.slot], &k, &v)
-            }
-            if rc == MDB_NOTFOUND { continue }
-            try LMDBError.check(rc, "mdb_get(stream run)")
-            let entry = try Self.streamEntry(v.raw, run: run.number, streamNo: no)
+            guard let v = try get(txn, streamSlots[run.slot], no.bigEndian) else { continue }
+            let entry = try Self.streamEntry(v, run: run.number, streamNo: no)
             let end = entry.first + UInt64(entry.count)
             if end <= expected { continue }
             guard entry.first <= expected else {
@@ -279,7 +265,7 @@ final class IndexStore: @unchecked Sendable {
             }
             var i = Int(expected - entry.first)
             while i < entry.count && out.count < count {
-                out.append(UInt64(littleEndian: v.raw.loadUnaligned(fromByteOffset: 8 + 8 * i, as: UInt64.self)))
+                out.append(UInt64(littleEndian: v.loadUnaligned(fromByteOffset: 8 + 8 * i, as: UInt64.self)))
                 i += 1
             }
             expected = entry.first + UInt64(i)
@@ -303,17 +289,22 @@ final class IndexStore: @unchecked Sendable {
     /// Where the event with `id` is stored, if the index has it.
     func position(_ txn: OpaquePointer, of id: UUID) throws(LMDBError) -> UInt64? {
         for run in try runs(txn).reversed() {
-            var key = id.uuid
-            var v = MDB_val()
-            let rc = withUnsafeMutableBytes(of: &key) { kb in
-                var k = MDB_val(mv_size: 16, mv_data: kb.baseAddress)
-                return mdb_get(txn, idSlots[run.slot], &k, &v)
-            }
-            if rc == MDB_NOTFOUND { continue }
-            try LMDBError.check(rc, "mdb_get(id run)")
-            return Keys.readPosition(v.raw)
+            if let v = try get(txn, idSlots[run.slot], id.uuid) { return Keys.readPosition(v) }
         }
         return nil
+    }
+
+    /// The value stored under the bytes of `key` in `dbi` (valid until the transaction writes or ends).
+    private func get<K>(_ txn: OpaquePointer, _ dbi: MDB_dbi, _ key: K) throws(LMDBError) -> UnsafeRawBufferPointer? {
+        var key = key
+        var v = MDB_val()
+        let rc = withUnsafeMutableBytes(of: &key) { kb in
+            var k = MDB_val(mv_size: kb.count, mv_data: kb.baseAddress)
+            return mdb_get(txn, dbi, &k, &v)
+        }
+        if rc == MDB_NOTFOUND { return nil }
+        try LMDBError.check(rc, "mdb_get(index run)")
+        return v.raw
     }
 
     /// Calls `body` with every indexed event id.

@@ -31,6 +31,18 @@ import Testing
         }
     }
 
+    /// A closed log in a new directory (the caller removes it) with `count` events over `streams` streams, all
+    /// merged into its index (merge threshold 8), and the configuration to reopen it with.
+    private func closedLog(count: Int, streams: Int) async throws -> (String, LMDBConfiguration) {
+        let dir = tempDir()
+        let config = LMDBConfiguration(mapSize: 4 << 20, indexMergeThreshold: 8)
+        let log = try LMDBEventLog.open(directory: dir, configuration: config)
+        try await fill(log, count: count, streams: streams)
+        await log.flushIndex()
+        await log.close()
+        return (dir, config)
+    }
+
     /// Every stream reads back gap-free, and its version matches `streamVersion`.
     private func expectStreamsIntact(_ log: LMDBEventLog, streams: Int, total: Int) async throws {
         var seen = 0
@@ -145,13 +157,8 @@ import Testing
     }
 
     @Test func anIndexInAnOlderFormatIsDroppedAndRebuiltFromTheLog() async throws {
-        let dir = tempDir()
+        let (dir, config) = try await closedLog(count: 40, streams: 4)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let config = LMDBConfiguration(mapSize: 4 << 20, indexMergeThreshold: 8)
-        let log = try LMDBEventLog.open(directory: dir, configuration: config)
-        try await fill(log, count: 40, streams: 4)
-        await log.flushIndex()
-        await log.close()
         // Format 1 had no `indexFormat` and kept `streamIndex`/`eventIds` trees (here with an entry that would lie).
         try withRawLogEnvironment(dir + "/index") { txn in
             var meta: MDB_dbi = 0
@@ -186,13 +193,8 @@ import Testing
     }
 
     @Test func aDeletedIndexIsRebuiltFromTheLog() async throws {
-        let dir = tempDir()
+        let (dir, config) = try await closedLog(count: 60, streams: 5)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let config = LMDBConfiguration(mapSize: 4 << 20, indexMergeThreshold: 8)
-        let log = try LMDBEventLog.open(directory: dir, configuration: config)
-        try await fill(log, count: 60, streams: 5)
-        await log.flushIndex()
-        await log.close()
         try FileManager.default.removeItem(atPath: dir + "/index")
 
         let reopened = try LMDBEventLog.open(directory: dir, configuration: config)
