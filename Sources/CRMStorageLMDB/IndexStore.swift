@@ -204,7 +204,7 @@ final class IndexStore: @unchecked Sendable {
         }
         if rc == MDB_NOTFOUND { return nil }
         try LMDBError.check(rc, "mdb_get(streams)")
-        guard value.mv_size == 8 else { throw LMDBError(code: MDB_CORRUPTED, operation: "streams record size") }
+        guard value.mv_size == 8 else { throw LMDBError.indexDamaged("streams record size") }
         let no = UInt64(littleEndian: value.raw.loadUnaligned(as: UInt64.self))
         // The newest run that holds the stream ends at its last merged version.
         for run in try runs(txn).reversed() {
@@ -212,7 +212,7 @@ final class IndexStore: @unchecked Sendable {
             let entry = try Self.streamEntry(v, run: run.number, streamNo: no)
             return (no, entry.first + UInt64(entry.count))
         }
-        throw LMDBError(code: MDB_CORRUPTED, operation: "stream #\(no) ('\(name)') is in no index run")
+        throw LMDBError.indexDamaged("stream #\(no) ('\(name)') is in no index run")
     }
 
     /// The live runs as of read transaction `txn`, in position order. They change only when a merge commits, so
@@ -230,9 +230,9 @@ final class IndexStore: @unchecked Sendable {
     private func readRuns(_ txn: OpaquePointer) throws(LMDBError) -> [Run] {
         var out: [Run] = []
         try scan(txn, dbiRuns) { (k, v) throws(LMDBError) -> Bool in
-            guard k.count == 8, v.count == 32 else { throw LMDBError(code: MDB_CORRUPTED, operation: "runs record") }
+            guard k.count == 8, v.count == 32 else { throw LMDBError.indexDamaged("runs record") }
             let slot = Int(UInt64(littleEndian: v.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
-            guard slot < Self.runSlots else { throw LMDBError(code: MDB_CORRUPTED, operation: "run slot \(slot)") }
+            guard slot < Self.runSlots else { throw LMDBError.indexDamaged("run slot \(slot)") }
             out.append(
                 Run(
                     number: UInt64(bigEndian: k.loadUnaligned(as: UInt64.self)),
@@ -261,7 +261,7 @@ final class IndexStore: @unchecked Sendable {
             let end = entry.first + UInt64(entry.count)
             if end <= expected { continue }
             guard entry.first <= expected else {
-                throw LMDBError(code: MDB_CORRUPTED, operation: "stream #\(no) index has a gap at \(expected)")
+                throw LMDBError.indexDamaged("stream #\(no) index has a gap at \(expected)")
             }
             var i = Int(expected - entry.first)
             while i < entry.count && out.count < count {
@@ -271,7 +271,7 @@ final class IndexStore: @unchecked Sendable {
             expected = entry.first + UInt64(i)
         }
         if out.count < count {
-            throw LMDBError(code: MDB_CORRUPTED, operation: "stream #\(no) index has no entry for version \(expected)")
+            throw LMDBError.indexDamaged("stream #\(no) index has no entry for version \(expected)")
         }
         return out
     }
@@ -281,7 +281,7 @@ final class IndexStore: @unchecked Sendable {
         -> (first: UInt64, count: Int)
     {
         guard v.count >= 16, v.count % 8 == 0 else {
-            throw LMDBError(code: MDB_CORRUPTED, operation: "stream #\(streamNo) entry of run \(run)")
+            throw LMDBError.indexDamaged("stream #\(streamNo) entry of run \(run)")
         }
         return (UInt64(littleEndian: v.loadUnaligned(as: UInt64.self)), v.count / 8 - 1)
     }
@@ -311,7 +311,7 @@ final class IndexStore: @unchecked Sendable {
     func forEachId(_ txn: OpaquePointer, _ body: (UUID) -> Void) throws(LMDBError) {
         for dbi in idSlots {
             try scan(txn, dbi) { (k, _) throws(LMDBError) -> Bool in
-                guard k.count == 16 else { throw LMDBError(code: MDB_CORRUPTED, operation: "id run key size") }
+                guard k.count == 16 else { throw LMDBError.indexDamaged("id run key size") }
                 body(UUID(uuid: k.loadUnaligned(as: uuid_t.self)))
                 return true
             }
@@ -476,11 +476,11 @@ final class IndexStore: @unchecked Sendable {
                 var nextVersion: UInt64?
                 for e in entries {
                     guard e.count >= 16, e.count % 8 == 0 else {
-                        throw LMDBError(code: MDB_CORRUPTED, operation: "stream entry size in an index run")
+                        throw LMDBError.indexDamaged("stream entry size in an index run")
                     }
                     let first = e.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
                     guard nextVersion == nil || first == nextVersion else {
-                        throw LMDBError(code: MDB_CORRUPTED, operation: "stream entries of index runs do not continue")
+                        throw LMDBError.indexDamaged("stream entries of index runs do not continue")
                     }
                     nextVersion = first + UInt64(e.count / 8 - 1)
                     out.append(contentsOf: out.isEmpty ? e[...] : e[8...])
@@ -489,7 +489,7 @@ final class IndexStore: @unchecked Sendable {
             try mergeRuns(txn, inputs.map { idSlots[$0.slot] }, into: idSlots[output.slot]) {
                 (entries, out) throws(LMDBError) in
                 guard entries.count == 1 else {
-                    throw LMDBError(code: MDB_CORRUPTED, operation: "an event id is in two index runs")
+                    throw LMDBError.indexDamaged("an event id is in two index runs")
                 }
                 out.append(contentsOf: entries[0])
             }

@@ -192,6 +192,44 @@ import Testing
         await reopened.close()
     }
 
+    @Test func aDamagedIndexRunIsACorruptErrorThatSaysHowToRebuildTheIndex() async throws {
+        let (dir, config) = try await closedLog(count: 40, streams: 4)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Stream #1 (`contact-0`, first by name) gets an entry of 3 bytes in the run that holds it.
+        try withRawLogEnvironment(dir + "/index") { txn in
+            var damaged = 0
+            for slot in 0..<IndexStore.runSlots {
+                var dbi: MDB_dbi = 0
+                guard mdb_dbi_open(txn, "streams.\(slot)", 0, &dbi) == 0 else { continue }
+                var key = UInt64(1).bigEndian
+                var junk: [UInt8] = [1, 2, 3]
+                let rc = withUnsafeMutableBytes(of: &key) { kb in
+                    junk.withUnsafeMutableBytes { vb in
+                        var k = MDB_val(mv_size: 8, mv_data: kb.baseAddress)
+                        var v = MDB_val()
+                        guard mdb_get(txn, dbi, &k, &v) == 0 else { return Int32(-1) }
+                        v = MDB_val(mv_size: vb.count, mv_data: vb.baseAddress)
+                        return mdb_put(txn, dbi, &k, &v, 0)
+                    }
+                }
+                if rc == 0 { damaged += 1 }
+            }
+            #expect(damaged >= 1)
+        }
+        let log = try LMDBEventLog.open(directory: dir, configuration: config)
+        let error = await #expect(throws: EventLogError.self) { _ = try await log.readAll(.stream("contact-0")) }
+        #expect(error?.code == .corrupt)
+        #expect(error?.message.contains("delete its `index` directory") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("stream #1") == true)
+        // The log itself is intact, and rebuilding the index repairs the stream.
+        #expect(try await log.verifyChain().isIntact)
+        await log.close()
+        try FileManager.default.removeItem(atPath: dir + "/index")
+        let rebuilt = try LMDBEventLog.open(directory: dir, configuration: config)
+        try await expectStreamsIntact(rebuilt, streams: 4, total: 40)
+        await rebuilt.close()
+    }
+
     @Test func aDeletedIndexIsRebuiltFromTheLog() async throws {
         let (dir, config) = try await closedLog(count: 60, streams: 5)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -399,7 +437,7 @@ private func withRawLogEnvironment(_ dir: String, _ body: (OpaquePointer) throws
     var env: OpaquePointer?
     #expect(mdb_env_create(&env) == 0)
     defer { mdb_env_close(env) }
-    mdb_env_set_maxdbs(env, 8)
+    mdb_env_set_maxdbs(env, 80)
     #expect(mdb_env_open(env, dir, 0, 0o644) == 0)
     var txn: OpaquePointer?
     #expect(mdb_txn_begin(env, nil, 0, &txn) == 0)

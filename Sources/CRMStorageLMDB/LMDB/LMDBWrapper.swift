@@ -14,6 +14,14 @@ struct LMDBError: Error, CustomStringConvertible {
 
     var isMapFull: Bool { code == MDB_MAP_FULL }
 
+    static let indexPrefix = "index: "
+
+    /// The derived index holds something it cannot have written; `what` says what and where. The log is not
+    /// involved, so the error tells the user to rebuild the index rather than to restore the log.
+    static func indexDamaged(_ what: String) -> LMDBError {
+        LMDBError(code: MDB_CORRUPTED, operation: indexPrefix + what)
+    }
+
     @inline(__always)
     static func check(_ rc: Int32, _ operation: @autoclosure () -> String) throws(LMDBError) {
         if rc != 0 { throw LMDBError(code: rc, operation: operation()) }
@@ -25,6 +33,11 @@ struct LMDBError: Error, CustomStringConvertible {
             return EventLogError(
                 code: .notAnEventLog,
                 message: "\(self): the directory does not hold an LMDB event log"
+            )
+        case MDB_CORRUPTED where operation.hasPrefix(Self.indexPrefix):
+            return .corrupt(
+                "\(operation): the index is damaged; close the log, delete its `index` directory and open it again "
+                    + "(the index is rebuilt from the log, which this does not touch)"
             )
         case MDB_CORRUPTED, MDB_PAGE_NOTFOUND:
             return .corrupt("\(self): the log's storage is corrupted; restore it from a backup or an export")
