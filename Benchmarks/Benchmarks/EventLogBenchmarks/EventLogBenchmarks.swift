@@ -149,6 +149,45 @@ let benchmarks: @Sendable () -> Void = {
         appendBox.fixture = nil
     }
 
+    // One single-event append per iteration, what a command handler does most: the event is built before the
+    // measurement; the count is the append's own allocations (caller, writer, fold), without the sync.
+    let singleBox = FixtureBox()
+    Benchmark(
+        "EventLog.append single event",
+        configuration: .init(
+            metrics: suiteMetrics,
+            scalingFactor: .kilo,
+            maxDuration: .seconds(2),
+            maxIterations: 20,
+            thresholds: [.mallocCountTotal: .init(relative: [.p90: 5.0])]
+        )
+    ) { benchmark in
+        let f = singleBox.get()
+        var events: [(String, NewEvent)] = []
+        for _ in benchmark.scaledIterations {
+            let (e, payload) = f.generator.next()
+            f.nextId += 1
+            events.append(
+                (
+                    f.names[Int(e.stream)],
+                    NewEvent(id: benchEventID(f.nextId), type: e.typeName, schemaVersion: 1, data: payload)
+                )
+            )
+        }
+        benchmark.startMeasurement()
+        do {
+            for (stream, event) in events { blackHole(try await f.log.append([event], to: stream, expected: .any)) }
+        } catch {
+            benchmark.error("append failed: \(error)")
+        }
+        benchmark.stopMeasurement()
+    } setup: {
+        singleBox.fixture = try await LogFixture(durable: false, preload: 0)
+    } teardown: {
+        await singleBox.fixture?.tearDown()
+        singleBox.fixture = nil
+    }
+
     // The same workload as one 1,000-event AppendBatch per iteration (built before the measurement, as above).
     let bulkBox = FixtureBox()
     Benchmark(
