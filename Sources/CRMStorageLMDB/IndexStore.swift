@@ -357,22 +357,9 @@ final class IndexStore: @unchecked Sendable {
             [UInt64], Progress
         )
     {
-        // Stream numbers for new streams, in name order so that a rebuild gives the same numbers.
         let byName = Self.byteOrder(streams.map(\.name))
-        var numbers = [UInt64](repeating: 0, count: streams.count)
-        var next = progress.nextStreamNo
-        for i in byName {
-            if let no = streams[i].streamNo {
-                numbers[i] = no
-            } else {
-                numbers[i] = next
-                next += 1
-            }
-        }
-        let byNumber = streams.indices.sorted { numbers[$0] < numbers[$1] }
         var sortedIds = zip(ids.ids, ids.positions).map { (key: Self.sortKey($0.0), position: $0.1) }
         sortedIds.sort { $0.key < $1.key }
-        let done = Progress(indexedThrough: max(progress.indexedThrough, through), nextStreamNo: next)
         while true {
             var txnPtr: OpaquePointer?
             let rc = mdb_txn_begin(env, nil, 0, &txnPtr)
@@ -381,24 +368,45 @@ final class IndexStore: @unchecked Sendable {
                 throw LMDBError(code: rc, operation: "mdb_txn_begin(merge)")
             }
             do throws(LMDBError) {
-                // Only new streams: a stream's merged count is where its entry in the newest run that holds it ends.
+                // Numbers for the streams that have none, in name order so that a rebuild gives the same numbers.
+                // Only new streams are written (a stream's merged count is where its entry in the newest run that
+                // holds it ends). A stream can also come back without its number: it was planned while in memory
+                // without one, then a merge numbered it and dropped it from memory before the append was folded
+                // in. Its name is then already stored, and it keeps that number.
+                var numbers = [UInt64](repeating: 0, count: streams.count)
+                var next = progress.nextStreamNo
                 try withCursor(txn, dbiStreams) { (c) throws(LMDBError) in
-                    for i in byName where streams[i].streamNo == nil {
+                    for i in byName {
+                        if let no = streams[i].streamNo {
+                            numbers[i] = no
+                            continue
+                        }
                         var name = streams[i].name
-                        var value = numbers[i].littleEndian
+                        var value = next.littleEndian
+                        var stored = MDB_val()
                         let rc = name.withUTF8 { u in
                             withUnsafeMutableBytes(of: &value) { vb in
                                 var k = MDB_val(
                                     mv_size: u.count,
                                     mv_data: UnsafeMutableRawPointer(mutating: u.baseAddress)
                                 )
-                                var v = MDB_val(mv_size: 8, mv_data: vb.baseAddress)
-                                return mdb_cursor_put(c, &k, &v, flag(MDB_NOOVERWRITE))
+                                stored = MDB_val(mv_size: 8, mv_data: vb.baseAddress)
+                                return mdb_cursor_put(c, &k, &stored, flag(MDB_NOOVERWRITE))
                             }
                         }
+                        if rc == MDB_KEYEXIST {
+                            // LMDB hands back the stored value.
+                            guard stored.mv_size == 8 else { throw LMDBError.indexDamaged("streams record size") }
+                            numbers[i] = UInt64(littleEndian: stored.raw.loadUnaligned(as: UInt64.self))
+                            continue
+                        }
                         try LMDBError.check(rc, "mdb_cursor_put(streams)")
+                        numbers[i] = next
+                        next += 1
                     }
                 }
+                let byNumber = streams.indices.sorted { numbers[$0] < numbers[$1] }
+                let done = Progress(indexedThrough: max(progress.indexedThrough, through), nextStreamNo: next)
                 var live = try readRuns(txn)
                 let run = try newRun(txn, live, first: progress.indexedThrough + 1, last: through, level: 0)
                 var value: [UInt64] = []

@@ -1462,11 +1462,12 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             out.reserveCapacity(range.count)
             let mergedEnd = Swift.min(range.upperBound, s.mergedCount)
             if range.lowerBound < mergedEnd {
-                guard let no = s.streamNo else {
-                    throw LMDBError(
-                        code: MDB_CORRUPTED,
-                        operation: "stream '\(name)' has merged versions but no number"
-                    )
+                // A stream back in memory without its number (see `IndexStore.merge`) finds it in the index; the
+                // index transaction began after the memtable was read, so it holds the merge that numbered it.
+                var number = s.streamNo
+                if number == nil { number = try index.stream(txn, name)?.no }
+                guard let no = number else {
+                    throw LMDBError.indexDamaged("stream '\(name)' has merged versions but no number")
                 }
                 out += try index.positions(
                     txn,

@@ -192,6 +192,63 @@ import Testing
         await reopened.close()
     }
 
+    @Test func aStreamThatComesBackWithoutItsNumberKeepsItAndReadsBack() async throws {
+        // An append planned while its stream was in memory without a number, folded in after a merge numbered the
+        // stream and dropped it from memory, brings it back without its number. The next merge must give it the
+        // number it has (not a new one, which would split its versions) and readers must find it meanwhile.
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (store, progress) = try IndexStore.open(
+            directory: dir,
+            mapSize: 1 << 20,
+            maxMapSize: 1 << 30,
+            maxReaders: 8,
+            durable: false
+        )
+        let ids = IdTable()
+        var first = ids
+        first.insert(ev(1).id, 1)
+        let (n1, p1) = try store.merge(
+            [.init(name: "contact-x", streamNo: nil, mergedCount: 0, positions: [1])],
+            ids: first,
+            through: 1,
+            progress: progress
+        )
+        var second = ids
+        second.insert(ev(2).id, 2)
+        let (n2, p2) = try store.merge(
+            [.init(name: "contact-x", streamNo: nil, mergedCount: 1, positions: [2])],
+            ids: second,
+            through: 2,
+            progress: p1
+        )
+        #expect(n2 == n1)
+        #expect(p2.indexedThrough == 2)
+        let txn = try store.beginRead()
+        defer { store.endRead(txn) }
+        #expect(try store.stream(txn, "contact-x")?.no == n1[0])
+        #expect(try store.stream(txn, "contact-x")?.count == 2)
+        #expect(try store.positions(txn, streamNo: n1[0], from: 0, count: 2) == [1, 2])
+
+        // In a log: a resident stream whose number is missing still reads back through the index.
+        let logDir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: logDir) }
+        let log = try LMDBEventLog.open(
+            directory: logDir,
+            configuration: LMDBConfiguration(mapSize: 4 << 20, indexMergeThreshold: 4)
+        )
+        try await fill(log, count: 12, streams: 3)
+        await log.flushIndex()
+        log.withMemtable { m in
+            if let i = m.streams.find("contact-1") { m.streams.values[i].streamNo = nil }
+        }
+        #expect(try await log.readAll(.stream("contact-1")).map(\.streamVersion) == [0, 1, 2, 3])
+        _ = try await log.append([ev(13)], to: "contact-1", expected: .exactly(3))
+        await log.flushIndex()
+        try await expectStreamsIntact(log, streams: 3, total: 13)
+        await log.close()
+    }
+
     @Test func aDamagedIndexRunIsACorruptErrorThatSaysHowToRebuildTheIndex() async throws {
         let (dir, config) = try await closedLog(count: 40, streams: 4)
         defer { try? FileManager.default.removeItem(atPath: dir) }
