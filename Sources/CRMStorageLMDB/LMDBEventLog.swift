@@ -761,37 +761,102 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
 
     private func writerLoop() {
         var gather = GatherWindow()
+        var pending: [Request] = []
         while true {
-            wakeWriter.wait()
-            gatherCallers(&gather)
-            let (requests, closing) = queue.withLock { q in
-                defer {
-                    q.requests.removeAll(keepingCapacity: true)
-                    q.wakeAt = 1
-                }
-                return (q.requests, q.closing)
-            }
-            var i = 0
-            while i < requests.count {
-                var j = i
-                var events = 0
-                while j < requests.count
-                    && (j == i || events + requests[j].eventCount <= configuration.maxEventsPerCommit)
-                {
-                    events += requests[j].eventCount
-                    j += 1
-                }
-                let started = DispatchTime.now().uptimeNanoseconds
-                commitGroup(requests[i..<j], events: events)
-                gather.committed(requests: j - i, nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
-                i = j
+            if pending.isEmpty { wakeWriter.wait() }
+            var closing = drainQueue(into: &pending)
+            while !pending.isEmpty {
+                let (requests, nanoseconds) = commitOpenGroup(&pending, gather: gather, closing: &closing)
+                gather.committed(requests: requests, nanoseconds: nanoseconds)
             }
             if closing && queue.withLock({ $0.requests.isEmpty }) { break }
         }
         writerDone.signal()
     }
 
-    /// How long the writer may wait for callers to come back before it commits (see ``gatherCallers(_:)``).
+    /// Moves the queued requests to the end of `pending`; returns whether the log is closing.
+    private func drainQueue(into pending: inout [Request]) -> Bool {
+        queue.withLock { q in
+            pending.append(contentsOf: q.requests)
+            q.requests.removeAll(keepingCapacity: true)
+            q.wakeAt = 1
+            return q.closing
+        }
+    }
+
+    /// Commits one group: opens a write transaction, writes the requests of `pending` into it (up to
+    /// `maxEventsPerCommit` events) and, while the last group commit resolved several callers and they are coming
+    /// back (see ``GatherWindow``), writes each one as it arrives, until as many are in or the gather window
+    /// closes; then commits. The writer's work on a request overlaps the callers still building theirs. Returns
+    /// how many requests the group resolved and how long it took, not counting the waits.
+    private func commitOpenGroup(
+        _ pending: inout [Request],
+        gather: GatherWindow,
+        closing: inout Bool
+    ) -> (requests: Int, nanoseconds: UInt64) {
+        let opened = DispatchTime.now().uptimeNanoseconds
+        var waited: UInt64 = 0
+        var taken = 0
+        var events = 0
+        /// The requests that fit in the group, from the front of `pending`.
+        func fitting() -> Int {
+            var j = taken
+            while j < pending.count && (j == 0 || events + pending[j].eventCount <= configuration.maxEventsPerCommit) {
+                events += pending[j].eventCount
+                j += 1
+            }
+            return j
+        }
+        let deadline = gather.wait.map { opened + $0.nanoseconds }
+        var group: GroupTransaction
+        do { group = try GroupTransaction(self) } catch {
+            let j = fitting()
+            finishGroup(pending[0..<j], events: events, outcome: CommitOutcome(error))
+            pending.removeFirst(j)
+            return (j, DispatchTime.now().uptimeNanoseconds - opened)
+        }
+        var failure: CommitOutcome?
+        while true {
+            let j = fitting()
+            while taken < j && failure == nil {
+                failure = group.add(pending[taken])
+                taken += 1
+            }
+            taken = j
+            guard failure == nil, taken == pending.count, !closing, let (callers, _) = gather.wait, taken < callers,
+                let deadline
+            else { break }
+            // Wait for the next caller (any arrival wakes the writer), or the end of the window.
+            let before = DispatchTime.now().uptimeNanoseconds
+            guard before < deadline else { break }
+            let empty = queue.withLock { q in
+                q.wakeAt = 1
+                return q.requests.isEmpty
+            }
+            if empty && wakeWriter.wait(timeout: DispatchTime(uptimeNanoseconds: deadline)) == .timedOut {
+                waited += DispatchTime.now().uptimeNanoseconds - before
+                if drainQueue(into: &pending) { closing = true }
+                if taken == pending.count { break }
+                continue
+            }
+            waited += DispatchTime.now().uptimeNanoseconds - before
+            if drainQueue(into: &pending) { closing = true }
+        }
+        let outcome = failure ?? group.commit()
+        finishGroup(pending[0..<taken], events: events, outcome: outcome)
+        pending.removeFirst(taken)
+        return (taken, DispatchTime.now().uptimeNanoseconds - opened - waited)
+    }
+
+    /// How long the writer keeps a group open for callers to come back.
+    ///
+    /// Group commit, gathered: the callers one group commit resolves tend to append again together, but they come
+    /// back one by one over tens of microseconds, and a writer that committed as soon as the first arrived would
+    /// split them into several commits, each paying a sync. So, after a group of several callers, the writer
+    /// keeps the next group open until as many requests are in, or a quarter of a commit's duration (at most
+    /// 0.5 ms) has passed, whichever comes first (PostgreSQL's `commit_delay` and MySQL's
+    /// `binlog_group_commit_sync_delay` are the fixed-delay forms of this), and writes each request into the open
+    /// transaction as it arrives (``commitOpenGroup(_:gather:closing:)``). A lone caller never waits.
     struct GatherWindow {
         /// Callers resolved by the last group commit.
         var lastRequests = 0
@@ -809,24 +874,6 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         var wait: (callers: Int, nanoseconds: UInt64)? {
             guard lastRequests > 1 else { return nil }
             return (lastRequests, min(commitNanos / 4, Self.maxWaitNanos))
-        }
-    }
-
-    /// Group commit, gathered: the callers one group commit resolves tend to append again together, but they come
-    /// back one by one over tens of microseconds, and a writer that committed as soon as the first arrived would
-    /// split them into several commits, each paying a sync. So, after a group of several callers, the writer
-    /// waits until as many requests are queued again, or a quarter of a commit's duration (at most 0.5 ms) has
-    /// passed, whichever comes first (PostgreSQL's `commit_delay` and MySQL's
-    /// `binlog_group_commit_sync_delay` are the fixed-delay forms of this). A lone caller never waits.
-    private func gatherCallers(_ gather: inout GatherWindow) {
-        guard let (callers, nanoseconds) = gather.wait, nanoseconds > 0 else { return }
-        let deadline = DispatchTime(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds + nanoseconds)
-        // The enqueue that brings the queue to `callers` signals; the drain sets `wakeAt` back to 1.
-        while queue.withLock({ q in
-            q.wakeAt = callers
-            return !q.closing && q.requests.count < callers
-        }) {
-            if wakeWriter.wait(timeout: deadline) == .timedOut { break }
         }
     }
 
@@ -954,9 +1001,11 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         }
     }
 
-    private func commitGroup(_ requests: ArraySlice<Request>, events: Int) {
+    /// Publishes a group's outcome: on success the head, the callers' results and the memtable's changes; when the
+    /// map is full, grows it and writes the group again; on failure, fails every caller of the group.
+    private func finishGroup(_ requests: ArraySlice<Request>, events: Int, outcome first: CommitOutcome) {
+        var outcome = first
         while true {
-            let outcome = tryCommit(requests)
             switch outcome {
             case .committed(let results, let overlay, let head):
                 // Publish the group's index changes, resume the callers, then fold the changes into the memtable:
@@ -989,6 +1038,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                     }
                     return
                 }
+                outcome = tryCommit(requests)
             case .failed(let error):
                 logger.error("group commit failed", metadata: ["error": "\(error)"])
                 for r in requests { r.fail(error) }
@@ -1001,160 +1051,216 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         case committed([Result<Outcome, EventLogError>], Overlay, LogHead)
         case mapFull
         case failed(EventLogError)
+
+        /// The outcome of a group that a storage error ended.
+        init(_ error: any Error) {
+            switch error {
+            case let e as LMDBError:
+                self = e.isMapFull || e.code == MDB_MAP_RESIZED ? .mapFull : .failed(e.asEventLogError)
+            case let e as EventLogError: self = .failed(e)
+            default: self = .failed(.storage("\(error)"))
+            }
+        }
     }
 
+    /// Writes `requests` in one write transaction and commits it.
     private func tryCommit(_ requests: ArraySlice<Request>) -> CommitOutcome {
-        var txnPtr: OpaquePointer?
-        let rc = mdb_txn_begin(env, nil, 0, &txnPtr)
-        guard rc == 0, let txn = txnPtr else {
-            return rc == MDB_MAP_RESIZED || rc == MDB_MAP_FULL
-                ? .mapFull : .failed(LMDBError(code: rc, operation: "mdb_txn_begin(write)").asEventLogError)
+        var group: GroupTransaction
+        do { group = try GroupTransaction(self) } catch { return CommitOutcome(error) }
+        for req in requests {
+            if let failure = group.add(req) { return failure }
         }
-        let overlay = Overlay(
-            streams: requests.reduce(0) { $0 + $1.streamHashes.count },
-            events: requests.reduce(0) { $0 + $1.eventCount }
-        )
-        prefetch(requests)
-        let view = WriterView(log: self, txn: txn, overlay: overlay)
-        defer { view.endIndexRead() }
-        var head = headState.withLock { $0 }
+        return group.commit()
+    }
+
+    /// A group commit's write transaction, open while the writer adds requests to it: each request is planned
+    /// against what the log and the group hold so far, and its records are chained and written at once. A request
+    /// that fails its checks gets its own failure and writes nothing; a storage error ends the whole group.
+    struct GroupTransaction {
+        let log: LMDBEventLog
+        let txn: OpaquePointer
+        let overlay: Overlay
+        let view: WriterView
+        var chain: ChainWriter
+        let headBefore: LogHead
         var results: [Result<Outcome, EventLogError>] = []
-        results.reserveCapacity(requests.count)
-        let now = clock.now()
-        // The chain's last hash, as 32 bytes (a `[UInt8]` only once, for the new head).
-        var lastHash = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-        withUnsafeMutableBytes(of: &lastHash) { $0.copyBytes(from: head.hash) }
-        var position = head.position
-        do {
-            var chain = ChainWriter(log: self, txn: txn, position: position, lastHash: lastHash, now: now)
-            for req in requests {
-                switch req.work {
-                case .streams(let batch, let validated, let records, _):
-                    let plan: AppendPlan
-                    do throws(EventLogError) {
-                        try view.preload(batch.count, name: { batch[$0].stream }, hashes: validated.streamHashes)
-                        plan = try AppendPlanner.plan(batch, validated, view: view)
-                    } catch {
-                        results.append(.failure(error))
-                        continue
+
+        /// Begins the group's write transaction.
+        init(_ log: LMDBEventLog) throws(LMDBError) {
+            var txnPtr: OpaquePointer?
+            let rc = mdb_txn_begin(log.env, nil, 0, &txnPtr)
+            guard rc == 0, let txn = txnPtr else { throw LMDBError(code: rc, operation: "mdb_txn_begin(write)") }
+            self.log = log
+            self.txn = txn
+            self.overlay = Overlay(streams: 16, events: 16)
+            self.view = WriterView(log: log, txn: txn, overlay: overlay)
+            let head = log.headState.withLock { $0 }
+            self.headBefore = head
+            // The chain's last hash, as 32 bytes (a `[UInt8]` only once, for the new head).
+            var lastHash = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+            withUnsafeMutableBytes(of: &lastHash) { $0.copyBytes(from: head.hash) }
+            self.chain = ChainWriter(
+                log: log,
+                txn: txn,
+                position: head.position,
+                lastHash: lastHash,
+                now: log.clock.now()
+            )
+        }
+
+        /// Plans and writes one request; returns the group's outcome if a storage error ended the group (the
+        /// transaction is then aborted).
+        mutating func add(_ req: Request) -> CommitOutcome? {
+            log.prefetch(req)
+            do {
+                try write(req)
+                return nil
+            } catch {
+                view.endIndexRead()
+                mdb_txn_abort(txn)
+                return CommitOutcome(error)
+            }
+        }
+
+        private mutating func write(_ req: Request) throws {
+            let view = self.view
+            let overlay = self.overlay
+            let log = self.log
+            var chain = self.chain
+            defer { self.chain = chain }
+            switch req.work {
+            case .streams(let batch, let validated, let records, _):
+                let plan: AppendPlan
+                do throws(EventLogError) {
+                    try view.preload(batch.count, name: { batch[$0].stream }, hashes: validated.streamHashes)
+                    plan = try AppendPlanner.plan(batch, validated, view: view)
+                } catch {
+                    results.append(.failure(error))
+                    return
+                }
+                switch plan {
+                case .replay(let r):
+                    results.append(.success(.streams(r)))
+                case .write(let planned):
+                    // Every record's overlay slot and version, then the records, in batch order.
+                    let n = records.count
+                    var slots = [Int](repeating: 0, count: n)
+                    var versions = [UInt64](repeating: 0, count: n)
+                    var out: [AppendResult] = []
+                    out.reserveCapacity(planned.count)
+                    for p in planned {
+                        let slot = try view.pending(p.stream, hash: p.hash)
+                        for i in 0..<p.count {
+                            slots[p.firstEvent + i] = slot
+                            versions[p.firstEvent + i] = p.firstVersion + UInt64(i)
+                        }
                     }
-                    switch plan {
-                    case .replay(let r):
-                        results.append(.success(.streams(r)))
-                    case .write(let planned):
-                        // Every record's overlay slot and version, then the records, in batch order.
-                        let n = records.count
-                        var slots = [Int](repeating: 0, count: n)
-                        var versions = [UInt64](repeating: 0, count: n)
-                        var out: [AppendResult] = []
-                        out.reserveCapacity(planned.count)
-                        for p in planned {
-                            let slot = try view.pending(p.stream, hash: p.hash)
-                            for i in 0..<p.count {
-                                slots[p.firstEvent + i] = slot
-                                versions[p.firstEvent + i] = p.firstVersion + UInt64(i)
-                            }
+                    let firstPosition = chain.position + 1
+                    try versions.withUnsafeBufferPointer { versions in
+                        try chain.write(records, versions: versions) { k, pos in
+                            overlay.events.append((Int32(truncatingIfNeeded: slots[k]), pos))
+                            overlay.ids.append((validated.ids[k], pos))
+                            log.filter.insert(validated.ids[k])
                         }
-                        let firstPosition = chain.position + 1
-                        try versions.withUnsafeBufferPointer { versions in
-                            try chain.write(records, versions: versions) { k, pos in
-                                overlay.events.append((Int32(truncatingIfNeeded: slots[k]), pos))
-                                overlay.ids.append((validated.ids[k], pos))
-                                filter.insert(validated.ids[k])
-                            }
+                    }
+                    for p in planned where p.count > 0 {
+                        overlay.streams.values[slots[p.firstEvent]].added += p.count
+                    }
+                    for p in planned {
+                        let first = firstPosition + UInt64(p.firstEvent)
+                        out.append(
+                            AppendResult(
+                                stream: p.stream,
+                                positions: Array(first..<(first + UInt64(p.count))),
+                                streamVersion: p.count == 0
+                                    ? p.versionBefore : p.firstVersion + UInt64(p.count - 1),
+                                idempotentReplay: false
+                            )
+                        )
+                    }
+                    results.append(.success(.streams(out)))
+                }
+            case .batch(let batch, _):
+                let plan: BatchPlan
+                do throws(EventLogError) {
+                    try view.preload(
+                        batch.streamNames.count,
+                        name: { batch.streamNames[$0] },
+                        hashes: batch.streamHashes
+                    )
+                    plan = try AppendPlanner.plan(batch, view: view)
+                } catch {
+                    results.append(.failure(error))
+                    return
+                }
+                switch plan {
+                case .replay(let r):
+                    results.append(.success(.batch(r)))
+                case .write(let before):
+                    var slots: [Int] = []
+                    slots.reserveCapacity(batch.streamNames.count)
+                    for k in batch.streamNames.indices {
+                        slots.append(try view.pending(batch.streamNames[k], hash: batch.streamHashes[k]))
+                    }
+                    var next = before.map { $0.map { $0 + 1 } ?? 0 }
+                    let records = batch.records
+                    var versions = [UInt64](repeating: 0, count: records.count)
+                    for n in 0..<records.count {
+                        let k = Int(batch.eventStreams[n])
+                        versions[n] = next[k]
+                        next[k] += 1
+                    }
+                    let firstPosition = chain.position + 1
+                    try versions.withUnsafeBufferPointer { versions in
+                        try chain.write(records, versions: versions) { n, pos in
+                            overlay.events.append(
+                                (Int32(truncatingIfNeeded: slots[Int(batch.eventStreams[n])]), pos)
+                            )
+                            overlay.ids.append((records.ids[n], pos))
+                            log.filter.insert(records.ids[n])
                         }
-                        for p in planned where p.count > 0 {
-                            overlay.streams.values[slots[p.firstEvent]].added += p.count
-                        }
-                        for p in planned {
-                            let first = firstPosition + UInt64(p.firstEvent)
-                            out.append(
-                                AppendResult(
-                                    stream: p.stream,
-                                    positions: Array(first..<(first + UInt64(p.count))),
-                                    streamVersion: p.count == 0
-                                        ? p.versionBefore : p.firstVersion + UInt64(p.count - 1),
+                    }
+                    for k in slots.indices {
+                        let before = before[k].map { $0 + 1 } ?? 0
+                        overlay.streams.values[slots[k]].added += Int(next[k] - before)
+                    }
+                    results.append(
+                        .success(
+                            .batch(
+                                BatchAppendResult(
+                                    positions: Array(firstPosition...chain.position),
+                                    streamVersions: next.map { $0 == 0 ? nil : $0 - 1 },
                                     idempotentReplay: false
                                 )
                             )
-                        }
-                        results.append(.success(.streams(out)))
-                    }
-                case .batch(let batch, _):
-                    let plan: BatchPlan
-                    do throws(EventLogError) {
-                        try view.preload(
-                            batch.streamNames.count,
-                            name: { batch.streamNames[$0] },
-                            hashes: batch.streamHashes
                         )
-                        plan = try AppendPlanner.plan(batch, view: view)
-                    } catch {
-                        results.append(.failure(error))
-                        continue
-                    }
-                    switch plan {
-                    case .replay(let r):
-                        results.append(.success(.batch(r)))
-                    case .write(let before):
-                        var slots: [Int] = []
-                        slots.reserveCapacity(batch.streamNames.count)
-                        for k in batch.streamNames.indices {
-                            slots.append(try view.pending(batch.streamNames[k], hash: batch.streamHashes[k]))
-                        }
-                        var next = before.map { $0.map { $0 + 1 } ?? 0 }
-                        let records = batch.records
-                        var versions = [UInt64](repeating: 0, count: records.count)
-                        for n in 0..<records.count {
-                            let k = Int(batch.eventStreams[n])
-                            versions[n] = next[k]
-                            next[k] += 1
-                        }
-                        let firstPosition = chain.position + 1
-                        try versions.withUnsafeBufferPointer { versions in
-                            try chain.write(records, versions: versions) { n, pos in
-                                overlay.events.append(
-                                    (Int32(truncatingIfNeeded: slots[Int(batch.eventStreams[n])]), pos)
-                                )
-                                overlay.ids.append((records.ids[n], pos))
-                                filter.insert(records.ids[n])
-                            }
-                        }
-                        for k in slots.indices {
-                            let before = before[k].map { $0 + 1 } ?? 0
-                            overlay.streams.values[slots[k]].added += Int(next[k] - before)
-                        }
-                        results.append(
-                            .success(
-                                .batch(
-                                    BatchAppendResult(
-                                        positions: Array(firstPosition...chain.position),
-                                        streamVersions: next.map { $0 == 0 ? nil : $0 - 1 },
-                                        idempotentReplay: false
-                                    )
-                                )
-                            )
-                        )
-                    }
+                    )
                 }
             }
-            position = chain.position
-            lastHash = chain.lastHash
+        }
+
+        /// Commits the transaction (which ends it, whatever the outcome).
+        func commit() -> CommitOutcome {
             view.endIndexRead()
-            if position != head.position {
-                head = LogHead(position: position, hash: withUnsafeBytes(of: lastHash) { Array($0) })
+            var head = headBefore
+            if chain.position != head.position {
+                head = LogHead(position: chain.position, hash: withUnsafeBytes(of: chain.lastHash) { Array($0) })
             }
-            try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit")
+            // `mdb_txn_commit` frees the transaction even when it fails.
+            let rc = mdb_txn_commit(txn)
+            guard rc == 0 else { return CommitOutcome(LMDBError(code: rc, operation: "mdb_txn_commit")) }
             return .committed(results, overlay, head)
-        } catch let e as LMDBError {
-            if e.code != MDB_MAP_FULL || !e.operation.hasPrefix("mdb_txn_commit") { mdb_txn_abort(txn) }
-            return e.isMapFull ? .mapFull : .failed(e.asEventLogError)
-        } catch let e as EventLogError {
-            mdb_txn_abort(txn)
-            return .failed(e)
-        } catch {
-            mdb_txn_abort(txn)
-            return .failed(.storage("\(error)"))
+        }
+    }
+
+    /// Overlaps the cache misses of the lookups a request is about to make: the stream-table slots and entries of
+    /// its streams (two passes: a slot names its entry) and the id-filter blocks of its ids.
+    private func prefetch(_ request: Request) {
+        let hashes = request.streamHashes
+        for id in request.ids { filter.prefetch(id) }
+        withMemtable { m in
+            for h in hashes { m.streams.prefetchSlot(hash: h) }
+            for h in hashes { m.streams.prefetchEntry(hash: h) }
         }
     }
 
@@ -1215,21 +1321,6 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                     written(n, try write(records, n, from: source, version: versions[n]))
                 }
             }
-        }
-    }
-
-    /// Overlaps the cache misses of the lookups a group is about to make: the stream-table slots and entries of
-    /// its streams (two passes: a slot names its entry) and the id-filter blocks of its ids.
-    private func prefetch(_ requests: ArraySlice<Request>) {
-        var hashes: [UInt64] = []
-        hashes.reserveCapacity(requests.reduce(0) { $0 + $1.streamHashes.count })
-        for r in requests {
-            hashes.append(contentsOf: r.streamHashes)
-            for id in r.ids { filter.prefetch(id) }
-        }
-        withMemtable { m in
-            for h in hashes { m.streams.prefetchSlot(hash: h) }
-            for h in hashes { m.streams.prefetchEntry(hash: h) }
         }
     }
 

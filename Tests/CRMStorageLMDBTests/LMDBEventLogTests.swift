@@ -206,6 +206,94 @@ private func ev(_ n: Int, size: Int = 32) -> NewEvent {
         await log.close()
     }
 
+    /// The writer keeps a group open while the callers of the last one come back, writing each as it arrives.
+    /// A caller refused inside an open group (a wrong expected version, a reused id with another body) gets its
+    /// own typed error; the others in the group commit, and positions and versions stay gap-free.
+    @Test func aCallerRefusedInsideAnOpenGroupFailsAloneAndTheGroupCommits() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try LMDBEventLog.open(directory: dir, configuration: LMDBConfiguration(mapSize: 8 << 20))
+        let rounds = 30
+        let outcomes = try await withThrowingTaskGroup(of: (ok: Int, refused: Int).self) { group in
+            for t in 0..<16 {
+                group.addTask {
+                    var ok = 0
+                    var refused = 0
+                    for k in 0..<rounds {
+                        let stream = "contact-\(t)"
+                        do {
+                            if k % 5 == 4 {
+                                // A wrong expected version: the stream is at version ok - 1.
+                                _ = try await log.append(
+                                    [ev(100_000 + t * 1_000 + k)],
+                                    to: stream,
+                                    expected: .exactly(UInt64(ok + 7))
+                                )
+                                Issue.record("a wrong expected version was accepted")
+                            } else if k % 7 == 6 && ok > 0 {
+                                // The id of this caller's first event, with another body.
+                                _ = try await log.append([ev(1 + t * 1_000, size: 48)], to: stream, expected: .any)
+                                Issue.record("a reused id with another body was accepted")
+                            } else {
+                                let r = try await log.append(
+                                    [ev(1 + t * 1_000 + ok)],
+                                    to: stream,
+                                    expected: ok == 0 ? .noStream : .exactly(UInt64(ok - 1))
+                                )
+                                #expect(r.streamVersion == UInt64(ok))
+                                ok += 1
+                            }
+                        } catch let e as EventLogError {
+                            #expect(e.code == .wrongExpectedVersion || e.code == .duplicateEventId)
+                            refused += 1
+                        }
+                    }
+                    return (ok, refused)
+                }
+            }
+            var all: [(ok: Int, refused: Int)] = []
+            for try await o in group { all.append(o) }
+            return all
+        }
+        let written = outcomes.reduce(0) { $0 + $1.ok }
+        #expect(outcomes.allSatisfy { $0.ok + $0.refused == rounds && $0.refused >= rounds / 5 })
+        #expect(try log.head().position == UInt64(written))
+        for t in 0..<16 {
+            let events = try await log.readAll(.stream("contact-\(t)"))
+            #expect(events.map(\.streamVersion) == Array(0..<UInt64(events.count)))
+        }
+        let stats = try log.statistics()
+        #expect(stats["groupedAppends"] == UInt64(16 * rounds))
+        #expect(stats["groupCommits"]! < UInt64(16 * rounds) / 2)
+        #expect(try await log.verifyChain().isIntact)
+        await log.close()
+    }
+
+    /// A map that fills while a group is open is grown and the whole group written again, callers unaware.
+    @Test func aTinyMapGrowsUnderConcurrentCallersSharingGroups() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try LMDBEventLog.open(
+            directory: dir,
+            configuration: LMDBConfiguration(mapSize: 64 << 10, durable: false, indexMergeThreshold: 200)
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for t in 0..<16 {
+                group.addTask {
+                    for k in 0..<20 {
+                        _ = try await log.append([ev(1 + t * 100 + k, size: 3000)], to: "contact-\(t)", expected: .any)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try log.head().position == 320)
+        #expect(try log.statistics()["mapSize"]! > 64 << 10)
+        for t in 0..<16 { #expect(try log.streamVersion("contact-\(t)") == 19) }
+        #expect(try await log.verifyChain().isIntact)
+        await log.close()
+    }
+
     @Test func theWriterGathersAsManyCallersAsItsLastCommitResolvedForAQuarterOfACommit() {
         var window = LMDBEventLog.GatherWindow()
         #expect(window.wait == nil)
