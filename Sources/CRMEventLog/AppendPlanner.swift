@@ -61,12 +61,13 @@ package enum AppendPlanner {
         }
         var hashes: [UInt64] = []
         hashes.reserveCapacity(batch.count)
-        var streams = HashSlots(capacity: batch.count)
+        // A lone stream or event needs no duplicate check (and no slots allocated).
+        var streams = batch.count > 1 ? HashSlots(capacity: batch.count) : nil
         let total = batch.reduce(0) { $0 + $1.events.count }
         var ids = [UUID](repeating: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), count: total)
         var entryStarts: [Int] = []
         entryStarts.reserveCapacity(batch.count + 1)
-        var idSet = HashSlots(capacity: total)
+        var idSet = total > 1 ? HashSlots(capacity: total) : nil
         var n = 0
         for (k, entry) in batch.enumerated() {
             entryStarts.append(n)
@@ -75,7 +76,7 @@ package enum AppendPlanner {
             }
             let hash = FastHash.string(entry.stream)
             hashes.append(hash)
-            guard streams.find(hash: hash, where: { hashes[$0] == hash && batch[$0].stream == entry.stream }) == nil
+            guard streams?.find(hash: hash, where: { hashes[$0] == hash && batch[$0].stream == entry.stream }) == nil
             else {
                 throw EventLogError(
                     code: .invalidArgument,
@@ -83,7 +84,7 @@ package enum AppendPlanner {
                     stream: entry.stream
                 )
             }
-            streams.insert(k, hash: hash) { hashes[$0] }
+            streams?.insert(k, hash: hash) { hashes[$0] }
             for e in entry.events {
                 try checkEvent(type: e.type, metadata: e.metadata, id: e.id, stream: entry.stream)
                 if e.data.count > maxEventSize {
@@ -92,14 +93,14 @@ package enum AppendPlanner {
                 let id = e.id
                 ids[n] = id
                 let idHash = FastHash.uuid(id)
-                guard idSet.find(hash: idHash, where: { ids[$0] == id }) == nil else {
+                guard idSet?.find(hash: idHash, where: { ids[$0] == id }) == nil else {
                     throw EventLogError(
                         code: .invalidArgument,
                         message: "event id \(id.uuidString.lowercased()) appears twice in one append",
                         stream: entry.stream
                     )
                 }
-                idSet.insert(n, hash: idHash) { FastHash.uuid(ids[$0]) }
+                idSet?.insert(n, hash: idHash) { FastHash.uuid(ids[$0]) }
                 n += 1
             }
         }

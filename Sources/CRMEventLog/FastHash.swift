@@ -93,6 +93,17 @@ package struct HashSlots: Sendable {
         used += 1
     }
 
+    /// Empties the slots, keeping their size when `keepingCapacity`.
+    package mutating func removeAll(keepingCapacity: Bool) {
+        if keepingCapacity {
+            slots.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        } else {
+            slots = [UInt64](repeating: 0, count: 16)
+            mask = 15
+        }
+        used = 0
+    }
+
     /// Empties the slots (size kept or grown to `size`) and places entries `0..<entries` again.
     package mutating func rebuild(size: Int? = nil, entries: Int, hashOf: (Int) -> UInt64) {
         slots = [UInt64](repeating: 0, count: size ?? slots.count)

@@ -54,6 +54,8 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     nonisolated(unsafe) var mergeStopping = false  // under `merges`
     nonisolated(unsafe) var mergeStopped = false  // under `merges`
     nonisolated(unsafe) var filter: IdFilter
+    /// The last group's overlay, reused by the next group once the memtable has folded it in (writer thread only).
+    nonisolated(unsafe) private var spareOverlay: Overlay?
     let closedFlag = Atomic<Bool>(false)
     /// Successful group commits and the append calls they resolved (for `statistics()`).
     let groupCommits = Atomic<UInt64>(0)
@@ -899,6 +901,24 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             self.events.reserveCapacity(events)
             self.ids.reserveCapacity(events)
         }
+
+        /// Empties the overlay for the next group, keeping its storage unless a large group left it big.
+        func reset() {
+            if events.capacity > Self.largestKept || streams.capacity > Self.largestKept {
+                streams = StreamTable(capacity: 16)
+                events = []
+                ids = []
+            } else {
+                streams.removeAll(keepingCapacity: true)
+                events.removeAll(keepingCapacity: true)
+                ids.removeAll(keepingCapacity: true)
+            }
+            indexTxn = nil
+            indexGeneration = 0
+        }
+
+        /// The most entries an overlay keeps room for between groups (emptying more costs a single append).
+        static let largestKept = 4_096
         /// Each written event's entry in `streams` and position, in log order.
         var events: [(slot: Int32, position: UInt64)] = []
         /// Ids written by this group, in order (looked up only when the id filter says "maybe").
@@ -1008,6 +1028,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         while true {
             switch outcome {
             case .committed(let results, let overlay, let head):
+                spareOverlay = overlay
                 // Publish the group's index changes, resume the callers, then fold the changes into the memtable:
                 // a caller builds its next append while the writer folds. Until the fold, whoever takes the
                 // memtable lock first (a reader of a stream, or the writer) folds them (`withMemtable`).
@@ -1092,7 +1113,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             guard rc == 0, let txn = txnPtr else { throw LMDBError(code: rc, operation: "mdb_txn_begin(write)") }
             self.log = log
             self.txn = txn
-            self.overlay = Overlay(streams: 16, events: 16)
+            self.overlay = log.takeOverlay()
             self.view = WriterView(log: log, txn: txn, overlay: overlay)
             let head = log.headState.withLock { $0 }
             self.headBefore = head
@@ -1144,27 +1165,27 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                 case .write(let planned):
                     // Every record's overlay slot and version, then the records, in batch order.
                     let n = records.count
-                    var slots = [Int](repeating: 0, count: n)
-                    var versions = [UInt64](repeating: 0, count: n)
                     var out: [AppendResult] = []
                     out.reserveCapacity(planned.count)
-                    for p in planned {
-                        let slot = try view.pending(p.stream, hash: p.hash)
-                        for i in 0..<p.count {
-                            slots[p.firstEvent + i] = slot
-                            versions[p.firstEvent + i] = p.firstVersion + UInt64(i)
-                        }
-                    }
                     let firstPosition = chain.position + 1
-                    try versions.withUnsafeBufferPointer { versions in
-                        try chain.write(records, versions: versions) { k, pos in
-                            overlay.events.append((Int32(truncatingIfNeeded: slots[k]), pos))
+                    try withUnsafeTemporaryAllocation(of: (slot: Int32, version: UInt64).self, capacity: n) { each in
+                        for p in planned {
+                            let slot = Int32(truncatingIfNeeded: try view.pending(p.stream, hash: p.hash))
+                            for i in 0..<p.count {
+                                each.initializeElement(
+                                    at: p.firstEvent + i,
+                                    to: (slot, p.firstVersion + UInt64(i))
+                                )
+                            }
+                        }
+                        try chain.write(records, versions: { each[$0].version }) { k, pos in
+                            overlay.events.append((each[k].slot, pos))
                             overlay.ids.append((validated.ids[k], pos))
                             log.filter.insert(validated.ids[k])
                         }
-                    }
-                    for p in planned where p.count > 0 {
-                        overlay.streams.values[slots[p.firstEvent]].added += p.count
+                        for p in planned where p.count > 0 {
+                            overlay.streams.values[Int(each[p.firstEvent].slot)].added += p.count
+                        }
                     }
                     for p in planned {
                         let first = firstPosition + UInt64(p.firstEvent)
@@ -1212,7 +1233,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
                     }
                     let firstPosition = chain.position + 1
                     try versions.withUnsafeBufferPointer { versions in
-                        try chain.write(records, versions: versions) { n, pos in
+                        try chain.write(records, versions: { versions[$0] }) { n, pos in
                             overlay.events.append(
                                 (Int32(truncatingIfNeeded: slots[Int(batch.eventStreams[n])]), pos)
                             )
@@ -1251,6 +1272,17 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             guard rc == 0 else { return CommitOutcome(LMDBError(code: rc, operation: "mdb_txn_commit")) }
             return .committed(results, overlay, head)
         }
+    }
+
+    /// An empty overlay for a group: the last group's, once the memtable has folded it in (taking the memtable lock
+    /// folds it), or a new one.
+    fileprivate func takeOverlay() -> Overlay {
+        if let spare = spareOverlay, withMemtable({ $0.unfolded == nil }) {
+            spareOverlay = nil
+            spare.reset()
+            return spare
+        }
+        return Overlay(streams: 16, events: 16)
     }
 
     /// Overlaps the cache misses of the lookups a request is about to make: the stream-table slots and entries of
@@ -1309,16 +1341,17 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             return pos
         }
 
-        /// Writes the records of `records`, record `n` at version `versions[n]`, calling `written(n, position)`
+        /// Writes the records of `records`, record `n` at version `versions(n)`, calling `written(n, position)`
         /// after each.
+        @inline(__always)
         mutating func write(
             _ records: PreparedRecords,
-            versions: UnsafeBufferPointer<UInt64>,
+            versions: (Int) -> UInt64,
             _ written: (Int, UInt64) -> Void
         ) throws {
             try records.bytes.withUnsafeBytes { source in
                 for n in 0..<records.count {
-                    written(n, try write(records, n, from: source, version: versions[n]))
+                    written(n, try write(records, n, from: source, version: versions(n)))
                 }
             }
         }

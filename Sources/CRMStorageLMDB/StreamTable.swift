@@ -22,6 +22,16 @@ struct StreamTable<Value: Sendable>: Sendable {
     }
 
     var count: Int { names.count }
+    /// Entries the table holds room for.
+    var capacity: Int { names.capacity }
+
+    /// Drops every entry, keeping the storage when `keepingCapacity`.
+    mutating func removeAll(keepingCapacity: Bool) {
+        names.removeAll(keepingCapacity: keepingCapacity)
+        hashes.removeAll(keepingCapacity: keepingCapacity)
+        values.removeAll(keepingCapacity: keepingCapacity)
+        slots.removeAll(keepingCapacity: keepingCapacity)
+    }
 
     /// ``FastHash/string(_:)`` of the name.
     @inline(__always)
