@@ -23,6 +23,9 @@ import Logging
 /// Events preloaded into the logs that the read benchmarks use.
 let preloadedEvents = 100_000
 
+/// A merge threshold above everything an append benchmark appends (200 iterations of 1,000 events at most).
+let noMergeThreshold = 1_000_000
+
 /// Deterministic event ids: two splitmix64 words of `n`.
 func benchEventID(_ n: UInt64) -> UUID {
     var s = n ^ 0xC0FF_EE00_D15E_A5E5
@@ -36,6 +39,10 @@ func benchEventID(_ n: UInt64) -> UUID {
 }
 
 /// A log in a fresh temporary directory, with the workload generator that fills it.
+///
+/// The allocation counts must not depend on when the background merge runs, since the merge thread's allocations
+/// count too: a preloaded log is merged completely before the measurements (`flushIndex`), and the append
+/// benchmarks use a merge threshold above all they append, so that no merge runs while they measure.
 final class LogFixture {
     let directory: String
     let log: LMDBEventLog
@@ -43,13 +50,20 @@ final class LogFixture {
     let names: [String]
     var nextId: UInt64 = 0
 
-    init(durable: Bool, preload: Int, streamsFor events: Int = preloadedEvents) async throws {
+    init(
+        durable: Bool,
+        preload: Int,
+        streamsFor events: Int = preloadedEvents,
+        mergeThreshold: Int? = nil
+    ) async throws {
         directory = FileManager.default.temporaryDirectory.path + "/crm-eventlog-bench-\(UUID().uuidString)"
         var logger = Logger(label: "EventLogBenchmarks")
         logger.logLevel = .warning
+        var configuration = LMDBConfiguration(mapSize: 1 << 30, durable: durable)
+        if let mergeThreshold { configuration.indexMergeThreshold = mergeThreshold }
         log = try LMDBEventLog.open(
             directory: directory,
-            configuration: LMDBConfiguration(mapSize: 1 << 30, durable: durable),
+            configuration: configuration,
             clock: .fixed(1_780_000_000_000),
             logger: logger
         )
@@ -61,6 +75,7 @@ final class LogFixture {
             _ = try await log.append(nextBatch(n))
             left -= n
         }
+        await log.flushIndex()
     }
 
     /// The next `count` workload events as one multi-stream append (one entry per stream, events in order).
@@ -121,11 +136,11 @@ let benchmarks: @Sendable () -> Void = {
     )
 
     // One 1,000-event multi-stream durable append per iteration (about 990 streams, as in the workload). The
-    // allocation count varies with the batch's stream mix and the in-memory index's growth, so its threshold
-    // allows 15 % at p90.
+    // allocation count varies with the batch's stream mix and the in-memory index's growth (no merge runs: see
+    // `LogFixture`), so its threshold allows 15 % at p90.
     let appendBox = FixtureBox()
     Benchmark(
-        "EventLog.append batch=1000",
+        "EventLog.append.batch=1000",
         configuration: .init(
             metrics: suiteMetrics,
             maxDuration: .seconds(2),
@@ -143,7 +158,12 @@ let benchmarks: @Sendable () -> Void = {
         }
         benchmark.stopMeasurement()
     } setup: {
-        appendBox.fixture = try await LogFixture(durable: true, preload: 0, streamsFor: 1_000_000)
+        appendBox.fixture = try await LogFixture(
+            durable: true,
+            preload: 0,
+            streamsFor: 1_000_000,
+            mergeThreshold: noMergeThreshold
+        )
     } teardown: {
         await appendBox.fixture?.tearDown()
         appendBox.fixture = nil
@@ -153,7 +173,7 @@ let benchmarks: @Sendable () -> Void = {
     // measurement; the count is the append's own allocations (caller, writer, fold), without the sync.
     let singleBox = FixtureBox()
     Benchmark(
-        "EventLog.append single event",
+        "EventLog.append.singleEvent",
         configuration: .init(
             metrics: suiteMetrics,
             scalingFactor: .kilo,
@@ -182,7 +202,7 @@ let benchmarks: @Sendable () -> Void = {
         }
         benchmark.stopMeasurement()
     } setup: {
-        singleBox.fixture = try await LogFixture(durable: false, preload: 0)
+        singleBox.fixture = try await LogFixture(durable: false, preload: 0, mergeThreshold: noMergeThreshold)
     } teardown: {
         await singleBox.fixture?.tearDown()
         singleBox.fixture = nil
@@ -191,7 +211,7 @@ let benchmarks: @Sendable () -> Void = {
     // The same workload as one 1,000-event AppendBatch per iteration (built before the measurement, as above).
     let bulkBox = FixtureBox()
     Benchmark(
-        "EventLog.append AppendBatch=1000",
+        "EventLog.append.AppendBatch=1000",
         configuration: .init(
             metrics: suiteMetrics,
             maxDuration: .seconds(2),
@@ -209,7 +229,12 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.error("append failed: \(error)")
         }
     } setup: {
-        bulkBox.fixture = try await LogFixture(durable: true, preload: 0, streamsFor: 1_000_000)
+        bulkBox.fixture = try await LogFixture(
+            durable: true,
+            preload: 0,
+            streamsFor: 1_000_000,
+            mergeThreshold: noMergeThreshold
+        )
     } teardown: {
         await bulkBox.fixture?.tearDown()
         bulkBox.fixture = nil
@@ -218,12 +243,10 @@ let benchmarks: @Sendable () -> Void = {
     // Forward read of 1,000 events from a random position, through the AsyncSequence.
     let readBox = FixtureBox()
     Benchmark(
-        "EventLog.read forward limit=1000",
+        "EventLog.read.forward.limit=1000",
         configuration: .init(
             metrics: suiteMetrics,
             scalingFactor: .kilo,
-            // Whether the last entries of the preloaded log are still in memory or already merged depends on when
-            // the background merge ran; the count moves by a few per thousand.
             thresholds: [.mallocCountTotal: .init(relative: [.p90: 1.0])]
         )
     ) { benchmark in
@@ -282,8 +305,6 @@ let benchmarks: @Sendable () -> Void = {
         configuration: .init(
             metrics: suiteMetrics,
             scalingFactor: .kilo,
-            // Whether the last entries of the preloaded log are still in memory or already merged depends on when
-            // the background merge ran; the count moves by a few per thousand.
             thresholds: [.mallocCountTotal: .init(relative: [.p90: 1.0])]
         )
     ) { benchmark in
