@@ -270,18 +270,6 @@ public enum RecordCodec {
             && (new.metadata.effectiveAt == nil || new.metadata.effectiveAt == stored.effectiveAt)
     }
 
-    /// Reads only the stream name, type and position of a stored record (for filtered scans), without copying.
-    public static func peekStreamAndType(_ raw: UnsafeRawBufferPointer) -> (
-        stream: UnsafeRawBufferPointer, type: UnsafeRawBufferPointer
-    )? {
-        var r = Reader(raw)
-        guard r.skip(1 + 8 + 8 + 8 + 8 + 16 + 2), let flags = r.u8() else { return nil }
-        if flags & 1 != 0 { guard r.skip(16) else { return nil } }
-        if flags & 2 != 0 { guard r.skip(16) else { return nil } }
-        guard let s = r.shortRaw(), let t = r.shortRaw() else { return nil }
-        return (s, t)
-    }
-
     // MARK: Helpers
 
     struct Reader {
