@@ -109,10 +109,10 @@ public struct RecordedEvent: Sendable, Hashable {
     public var correlationId: UUID?
     public var causationId: UUID?
     public var data: [UInt8]
-    /// SHA-256 of the previous event (32 zero bytes for position 1).
-    public var prevHash: [UInt8]
+    /// SHA-256 of the previous event (``ChainHash/zero`` for position 1).
+    public var prevHash: ChainHash
     /// SHA-256 over `prevHash` and this event's canonical bytes.
-    public var hash: [UInt8]
+    public var hash: ChainHash
 
     public init(
         position: UInt64,
@@ -128,8 +128,8 @@ public struct RecordedEvent: Sendable, Hashable {
         correlationId: UUID?,
         causationId: UUID?,
         data: [UInt8],
-        prevHash: [UInt8],
-        hash: [UInt8]
+        prevHash: ChainHash,
+        hash: ChainHash
     ) {
         self.position = position
         self.stream = stream
@@ -186,12 +186,12 @@ public struct StreamAppend: Sendable, Hashable {
     }
 }
 
-/// The head of the log: last position and its hash (`0` and 32 zero bytes when empty).
+/// The head of the log: last position and its hash (`0` and ``ChainHash/zero`` when empty).
 public struct LogHead: Sendable, Hashable {
     public var position: UInt64
-    public var hash: [UInt8]
+    public var hash: ChainHash
 
-    public init(position: UInt64, hash: [UInt8]) {
+    public init(position: UInt64, hash: ChainHash) {
         self.position = position
         self.hash = hash
     }

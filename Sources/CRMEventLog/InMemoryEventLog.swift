@@ -72,7 +72,7 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
                     var positions: [UInt64] = []
                     for (i, e) in batch[p.entry].events.enumerated() {
                         let pos = UInt64(s.events.count + 1)
-                        let prev = s.events.last?.hash ?? RecordCodec.zeroHash
+                        let prev = s.events.last?.hash ?? .zero
                         var buffer: [UInt8] = []
                         buffer.reserveCapacity(128 + e.data.count)
                         RecordCodec.encodeRecord(
@@ -123,7 +123,7 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
                     let k = Int(batch.eventStreams[n])
                     let pos = UInt64(s.events.count + 1)
                     var record = Array(batch.records.record(n))
-                    let prev = s.events.last?.hash ?? RecordCodec.zeroHash
+                    let prev = s.events.last?.hash ?? .zero
                     record.withUnsafeMutableBytes { raw in
                         prev.withUnsafeBytes { p in
                             RecordCodec.complete(
@@ -221,7 +221,7 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
     public func head() throws(EventLogError) -> LogHead {
         try state.withLock { (s) throws(EventLogError) in
             if s.closed { throw .closed() }
-            return LogHead(position: UInt64(s.events.count), hash: s.events.last?.hash ?? RecordCodec.zeroHash)
+            return LogHead(position: UInt64(s.events.count), hash: s.events.last?.hash ?? .zero)
         }
     }
 
@@ -298,7 +298,7 @@ public final class InMemoryEventLog: EventLog, EventPageSource {
 /// `hash` equal to the recomputed SHA-256.
 public struct ChainVerifier: Sendable {
     public private(set) var checked: UInt64 = 0
-    private var prevHash = RecordCodec.zeroHash
+    private var prevHash = ChainHash.zero
     private var broken: (UInt64, String)?
 
     public init() {}
@@ -350,8 +350,7 @@ public struct ChainVerifier: Sendable {
             return false
         }
         checked += 1
-        // Overwrite in place: no allocation per record.
-        prevHash.withUnsafeMutableBytes { $0.copyMemory(from: stored) }
+        prevHash = ChainHash(copying: stored)
         return true
     }
 

@@ -11,8 +11,7 @@ import Foundation
 /// `hash = SHA-256(prevHash ‖ canonical bytes)`.
 public enum RecordCodec {
     public static let formatVersion: UInt8 = 1
-    public static let hashSize = 32
-    public static let zeroHash = [UInt8](repeating: 0, count: 32)
+    public static let hashSize = ChainHash.byteCount
     /// Longest type, actor or tenant in bytes.
     public static let maxShortField = 1024
 
@@ -49,9 +48,9 @@ public enum RecordCodec {
         stream: String,
         event: NewEvent,
         recordedAt: EpochMillis,
-        prevHash: [UInt8],
+        prevHash: ChainHash,
         into out: inout [UInt8]
-    ) -> [UInt8] {
+    ) -> ChainHash {
         let size = recordSize(stream: stream, event: event)
         let start = out.count
         out.append(contentsOf: repeatElement(0, count: size))
@@ -68,7 +67,9 @@ public enum RecordCodec {
                 )
             }
         }
-        return Array(out[(start + size - hashSize)...])
+        return out.withUnsafeBytes {
+            ChainHash(copying: UnsafeRawBufferPointer(rebasing: $0[(start + size - hashSize)...]))
+        }
     }
 
     /// Writes the stored record into `buffer`, which must hold exactly ``recordSize(stream:event:)`` bytes (e.g. the
@@ -161,19 +162,19 @@ public enum RecordCodec {
     }
 
     /// SHA-256 over `prevHash` followed by `canonical[range]`.
-    public static func chainHash(prevHash: [UInt8], canonical: [UInt8], range: Range<Int>) -> [UInt8] {
+    public static func chainHash(prevHash: ChainHash, canonical: [UInt8], range: Range<Int>) -> ChainHash {
         var h = SHA256()
-        h.update(data: prevHash)
+        prevHash.withUnsafeBytes { h.update(bufferPointer: $0) }
         canonical.withUnsafeBytes { raw in h.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[range])) }
-        return Array(h.finalize())
+        return h.finalize().withUnsafeBytes { ChainHash(copying: $0) }
     }
 
     /// SHA-256 over `prevHash` followed by `canonical`.
-    public static func chainHash(prevHash: UnsafeRawBufferPointer, canonical: UnsafeRawBufferPointer) -> [UInt8] {
+    public static func chainHash(prevHash: UnsafeRawBufferPointer, canonical: UnsafeRawBufferPointer) -> ChainHash {
         var h = SHA256()
         h.update(bufferPointer: prevHash)
         h.update(bufferPointer: canonical)
-        return Array(h.finalize())
+        return h.finalize().withUnsafeBytes { ChainHash(copying: $0) }
     }
 
     /// Decodes a stored record. Throws ``EventLogError/Code/corrupt`` when the bytes are not a record.
@@ -196,7 +197,7 @@ public enum RecordCodec {
             causation = c
         }
         guard let stream = r.short(), let type = r.short(), let actor = r.short(), let tenant = r.short(),
-            let dataLen = r.u32(), let data = r.bytes(Int(dataLen)), let prev = r.bytes(32), let hash = r.bytes(32),
+            let dataLen = r.u32(), let data = r.bytes(Int(dataLen)), let prev = r.chainHash(), let hash = r.chainHash(),
             r.atEnd
         else { throw .corrupt("record at position \(position) is truncated or has trailing bytes") }
         return RecordedEvent(
@@ -249,7 +250,7 @@ public enum RecordCodec {
             stream: e.stream,
             event: event,
             recordedAt: e.recordedAt,
-            prevHash: zeroHash,
+            prevHash: .zero,
             into: &out
         )
         out.removeLast(64)
@@ -257,7 +258,7 @@ public enum RecordCodec {
     }
 
     /// Recomputes the hash of `e` from its canonical bytes and `e.prevHash`.
-    public static func recomputeHash(_ e: RecordedEvent) -> [UInt8] {
+    public static func recomputeHash(_ e: RecordedEvent) -> ChainHash {
         let c = canonicalBytes(of: e)
         return chainHash(prevHash: e.prevHash, canonical: c, range: 0..<c.count)
     }
@@ -313,6 +314,12 @@ public enum RecordCodec {
             guard n >= 0, raw.count - i >= n else { return nil }
             defer { i += n }
             return Array(UnsafeRawBufferPointer(rebasing: raw[i..<(i + n)]))
+        }
+
+        mutating func chainHash() -> ChainHash? {
+            guard raw.count - i >= ChainHash.byteCount else { return nil }
+            defer { i += ChainHash.byteCount }
+            return ChainHash(copying: UnsafeRawBufferPointer(rebasing: raw[i..<(i + ChainHash.byteCount)]))
         }
 
         mutating func shortRaw() -> UnsafeRawBufferPointer? {

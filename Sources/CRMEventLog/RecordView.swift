@@ -218,22 +218,15 @@ public struct RecordView {
             correlationId: correlationId,
             causationId: causationId,
             data: Array(data),
-            prevHash: Array(prevHash),
-            hash: Array(hash)
+            prevHash: ChainHash(copying: prevHash),
+            hash: ChainHash(copying: hash)
         )
     }
 
     /// ``materialize()`` for a batch of records: names seen recently in `names` are reused instead of being
     /// decoded and validated again (and, for stream names over 15 bytes, allocated again).
-    /// In a forward read, this record's `prevHash` is the previous record's `hash`: the two arrays share storage
-    /// instead of allocating a second copy of the same 32 bytes.
     package func materialize(reusing names: inout RecentNames) -> RecordedEvent {
-        let prev = prevHash
-        let previousHash: [UInt8] =
-            names.lastHash.withUnsafeBytes { RecordView.equal($0, prev) } ? names.lastHash : Array(prev)
-        let hash = Array(self.hash)
-        names.lastHash = hash
-        return RecordedEvent(
+        RecordedEvent(
             position: position,
             stream: names.stream.string(streamBytes),
             streamVersion: streamVersion,
@@ -247,8 +240,8 @@ public struct RecordView {
             correlationId: correlationId,
             causationId: causationId,
             data: Array(data),
-            prevHash: previousHash,
-            hash: hash
+            prevHash: ChainHash(copying: prevHash),
+            hash: ChainHash(copying: hash)
         )
     }
 
@@ -358,7 +351,6 @@ extension EventLog {
 /// The last few strings decoded for each name field of a batch of records (see
 /// ``RecordView/materialize(reusing:)``). Types, actors and tenants repeat a lot; a stream name often repeats in
 /// neighbouring records of one aggregate. Nothing is allocated to remember them beyond the strings themselves.
-/// It also keeps the last record's hash, which is the next record's `prevHash`.
 package struct RecentNames: Sendable {
     /// The four strings stored last, compared with new bytes before decoding them.
     package struct Slots: Sendable {
@@ -396,8 +388,6 @@ package struct RecentNames: Sendable {
     var type = Slots()
     var actor = Slots()
     var tenant = Slots()
-    /// The `hash` of the record materialized last.
-    var lastHash: [UInt8] = []
 
     package init() {}
 }

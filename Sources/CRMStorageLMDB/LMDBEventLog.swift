@@ -625,12 +625,15 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
         var k = MDB_val()
         var v = MDB_val()
         guard mdb_cursor_get(cursor, &k, &v, MDB_LAST) == 0 else {
-            return LogHead(position: 0, hash: RecordCodec.zeroHash)
+            return LogHead(position: 0, hash: .zero)
         }
         guard let pos = Keys.readPosition(k.raw), v.mv_size >= 64 else {
             throw .corrupt("last event record is truncated")
         }
-        return LogHead(position: pos, hash: Array(UnsafeRawBufferPointer(rebasing: v.raw[(v.mv_size - 32)...])))
+        return LogHead(
+            position: pos,
+            hash: ChainHash(copying: UnsafeRawBufferPointer(rebasing: v.raw[(v.mv_size - 32)...]))
+        )
     }
 
     /// Rebuilds the in-memory index entries of the events after `indexedThrough` from the log's tail, checking
@@ -1117,14 +1120,11 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             self.view = WriterView(log: log, txn: txn, overlay: overlay)
             let head = log.headState.withLock { $0 }
             self.headBefore = head
-            // The chain's last hash, as 32 bytes (a `[UInt8]` only once, for the new head).
-            var lastHash = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-            withUnsafeMutableBytes(of: &lastHash) { $0.copyBytes(from: head.hash) }
             self.chain = ChainWriter(
                 log: log,
                 txn: txn,
                 position: head.position,
-                lastHash: lastHash,
+                lastHash: head.hash.words,
                 now: log.clock.now()
             )
         }
@@ -1265,7 +1265,7 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
             view.endIndexRead()
             var head = headBefore
             if chain.position != head.position {
-                head = LogHead(position: chain.position, hash: withUnsafeBytes(of: chain.lastHash) { Array($0) })
+                head = LogHead(position: chain.position, hash: ChainHash(words: chain.lastHash))
             }
             // `mdb_txn_commit` frees the transaction even when it fails.
             let rc = mdb_txn_commit(txn)

@@ -40,7 +40,7 @@ struct LogVerify: AsyncParsableCommand {
         if let broken = result.firstBrokenPosition {
             throw CLIError("hash chain broken at position \(broken): \(result.problem ?? "")", exitCode: 3)
         }
-        print("ok: \(result.checked) events, head \(result.head.position) \(DemoReport.hex(result.head.hash))")
+        print("ok: \(result.checked) events, head \(result.head.position) \(result.head.hash)")
     }
 }
 

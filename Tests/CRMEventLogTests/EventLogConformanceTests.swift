@@ -177,10 +177,10 @@ import Testing
     @Test(arguments: LogKind.allCases)
     func hashChainLinksEveryEventAndVerifies(kind: LogKind) async throws {
         try await withLog(kind) { log, _ in
-            #expect(try log.head() == LogHead(position: 0, hash: RecordCodec.zeroHash))
+            #expect(try log.head() == LogHead(position: 0, hash: .zero))
             for i in 1...12 { _ = try await log.append([event(i)], to: "customer-\(i % 3)", expected: .any) }
             let all = try await log.readAll(.all())
-            #expect(all[0].prevHash == RecordCodec.zeroHash)
+            #expect(all[0].prevHash == .zero)
             for i in 1..<all.count { #expect(all[i].prevHash == all[i - 1].hash) }
             for e in all { #expect(RecordCodec.recomputeHash(e) == e.hash) }
             let head = try log.head()

@@ -54,7 +54,7 @@ import Testing
             #expect(prepared.count == batch.reduce(0) { $0 + $1.events.count })
             #expect(prepared.offsets.count == prepared.count + 1)
             #expect(prepared.offsets.last == prepared.bytes.count)
-            var prev = [UInt8](repeating: UInt8(round), count: 32)
+            var prev = ChainHash([UInt8](repeating: UInt8(round), count: 32))!
             let recordedAt: EpochMillis = 1_767_225_600_000 + Int64(round)
             var i = 0
             for entry in batch {

@@ -350,7 +350,7 @@ struct EncodedRecords {
 
     init(count: Int) {
         var gen = _BenchWorkload(events: count * 20)
-        var prev = RecordCodec.zeroHash
+        var prev = ChainHash.zero
         for _ in 0..<count {
             let (e, payload) = gen.next()
             let start = blob.count

@@ -502,7 +502,7 @@ func decodeRate(records: Int) throws -> Double {
     var blob: [UInt8] = []
     blob.reserveCapacity(records * 420)
     var offsets: [Int] = [0]
-    var prev = RecordCodec.zeroHash
+    var prev = ChainHash.zero
     for _ in 0..<records {
         let (e, payload) = gen.next()
         let event = NewEvent(id: eventID(e.position), type: e.typeName, schemaVersion: 1, data: payload)

@@ -22,7 +22,7 @@ public enum DemoReport {
         let head = try engine.log.head()
         let verification = try await engine.log.verifyChain()
         out.append("== Log")
-        out.append("events: \(total)  head position: \(head.position)  head hash: \(hex(head.hash).prefix(16))…")
+        out.append("events: \(total)  head position: \(head.position)  head hash: \(head.hash.hex.prefix(16))…")
         out.append(
             "hash chain: "
                 + (verification.isIntact
@@ -142,12 +142,6 @@ public enum DemoReport {
             i -= 3
         }
         return "¥" + s
-    }
-
-    /// Lower-case hexadecimal of `bytes` (hashes in reports).
-    public static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }
 }
 
