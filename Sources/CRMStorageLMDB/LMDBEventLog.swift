@@ -1277,12 +1277,12 @@ public final class LMDBEventLog: EventLog, EventPageSource, @unchecked Sendable 
     /// An empty overlay for a group: the last group's, once the memtable has folded it in (taking the memtable lock
     /// folds it), or a new one.
     fileprivate func takeOverlay() -> Overlay {
-        if let spare = spareOverlay, withMemtable({ $0.unfolded == nil }) {
-            spareOverlay = nil
-            spare.reset()
-            return spare
-        }
-        return Overlay(streams: 16, events: 16)
+        guard let spare = spareOverlay else { return Overlay(streams: 16, events: 16) }
+        spareOverlay = nil
+        // The memtable holds the last group's overlay until it is folded in; taking the lock folds it.
+        withMemtable { _ in }
+        spare.reset()
+        return spare
     }
 
     /// Overlaps the cache misses of the lookups a request is about to make: the stream-table slots and entries of
